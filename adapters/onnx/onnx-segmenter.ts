@@ -1,0 +1,143 @@
+import * as ort from 'onnxruntime-node';
+import { CutoutError } from '../../core/errors.ts';
+import type { ModelSpec, Segmenter } from '../../core/ports.ts';
+import type { ExecutionProviderName } from '../models/model-env.ts';
+
+export interface OnnxSegmenterOptions {
+  /** Providers in order of preference; a list that ends with `cpu` may fall back to it. */
+  readonly providers: readonly ExecutionProviderName[];
+  readonly intraOpThreads?: number | undefined;
+  /** Cap on images per call when the model's batch axis is dynamic. */
+  readonly dynamicBatchLimit?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** A session's first input: its name and declared shape (strings for symbolic dimensions). */
+export interface InputSignature {
+  readonly name: string;
+  readonly shape: readonly (number | string)[] | undefined;
+}
+
+export interface OnnxSegmenter extends Segmenter {
+  /** The provider the session was created with (the first of the list that loaded). */
+  readonly provider: ExecutionProviderName;
+  readonly input: InputSignature;
+  readonly outputName: string;
+  release(): Promise<void>;
+}
+
+/** A loaded session plus what the segmenter needs to know about it. */
+export interface LoadedSession {
+  readonly session: ort.InferenceSession;
+  readonly provider: ExecutionProviderName;
+  readonly input: InputSignature;
+}
+
+/**
+ * Creates an ONNX Runtime session, trying the providers in order. CUDA is only tried when asked:
+ * its libraries are absent on CPU machines, and a quiet CPU fallback would hide that.
+ * @throws CutoutError MODEL_UNAVAILABLE naming the file and each provider's failure
+ */
+export async function loadSession(
+  modelPath: string,
+  options: OnnxSegmenterOptions,
+): Promise<LoadedSession> {
+  const failures: string[] = [];
+  for (const provider of options.providers) {
+    try {
+      const session = await ort.InferenceSession.create(modelPath, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+        logSeverityLevel: 3,
+        ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      });
+      const name = session.inputNames[0];
+      if (name === undefined || session.outputNames[0] === undefined) {
+        await session.release();
+        throw new Error('the model has no inputs or no outputs');
+      }
+      const meta = session.inputMetadata.find((value) => value.name === name);
+      const shape = meta?.isTensor ? meta.shape : undefined;
+      if (failures.length > 0) options.log?.(`onnx: ${failures.join('; ')}; using ${provider}`);
+      return { session, provider, input: { name, shape } };
+    } catch (error) {
+      failures.push(
+        `${provider} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  throw new CutoutError(
+    'MODEL_UNAVAILABLE',
+    `cannot load ONNX model ${modelPath} (${failures.join('; ')})`,
+  );
+}
+
+/**
+ * The largest batch one run accepts: the fixed batch dimension when the model declares one,
+ * `limit` when the axis is symbolic or free.
+ */
+export function maxBatchOf(shape: InputSignature['shape'], limit: number): number {
+  const batch = shape?.[0];
+  return typeof batch === 'number' && batch > 0 ? batch : limit;
+}
+
+/** Wraps a loaded session as the pipeline's Segmenter (first input in, first output out). */
+export function createOnnxSegmenter(
+  loaded: LoadedSession,
+  spec: ModelSpec,
+  options: Pick<OnnxSegmenterOptions, 'dynamicBatchLimit'> = {},
+): OnnxSegmenter {
+  const { session, provider, input } = loaded;
+  const outputName = session.outputNames[0] ?? '';
+  const size = spec.inputSize;
+  const plane = size * size;
+  const maxBatch = maxBatchOf(input.shape, options.dynamicBatchLimit ?? 8);
+
+  return {
+    spec,
+    maxBatch,
+    provider,
+    input,
+    outputName,
+    async infer(data, batch) {
+      if (!Number.isInteger(batch) || batch < 1 || batch > maxBatch) {
+        throw new CutoutError(
+          'INTERNAL',
+          `model "${spec.id}" takes 1..${maxBatch} images per run, got ${batch}`,
+        );
+      }
+      if (data.length !== batch * 3 * plane) {
+        throw new CutoutError(
+          'INTERNAL',
+          `model "${spec.id}" expects ${batch}x3x${size}x${size} floats, got ${data.length}`,
+        );
+      }
+      let result: ort.InferenceSession.ReturnType;
+      try {
+        const tensor = new ort.Tensor('float32', data, [batch, 3, size, size]);
+        // Fetch only output 0: the u2net and ISNet graphs also emit side outputs we never read.
+        result = await session.run({ [input.name]: tensor }, [outputName]);
+      } catch (error) {
+        throw new CutoutError(
+          'MODEL_UNAVAILABLE',
+          `model "${spec.id}" failed to run: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      const output = result[outputName];
+      if (
+        output === undefined ||
+        output.type !== 'float32' ||
+        output.data.length !== batch * plane
+      ) {
+        throw new CutoutError(
+          'MODEL_UNAVAILABLE',
+          `model "${spec.id}": output ${outputName} is ${output?.type ?? 'missing'} [${output?.dims.join(',') ?? ''}], expected float32 [${batch},1,${size},${size}]`,
+        );
+      }
+      return output.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
