@@ -1,0 +1,191 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type {
+  ObjectInfo,
+  ObjectStore,
+  PresignedMultipart,
+  PresignedPost,
+  PutOptions,
+} from '../../core/jobs/ports.ts';
+import { isNotFound, toAwsCutoutError } from './aws-errors.ts';
+
+/** `attachment; filename=...` with an RFC 6266 UTF-8 form for names beyond ASCII. */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+function putParams(options: PutOptions | undefined) {
+  return {
+    ...(options?.contentType ? { ContentType: options.contentType } : {}),
+    ...(options?.metadata ? { Metadata: { ...options.metadata } } : {}),
+    ...(options?.downloadName
+      ? { ContentDisposition: contentDisposition(options.downloadName) }
+      : {}),
+  };
+}
+
+/** One S3 bucket behind the ObjectStore port. */
+export class S3ObjectStore implements ObjectStore {
+  readonly bucket: string;
+  readonly #s3: S3Client;
+  readonly #presign: S3Client;
+
+  /** @param presign a client built with requestChecksumCalculation WHEN_REQUIRED (see clients.ts) */
+  constructor(s3: S3Client, presign: S3Client, bucket: string) {
+    this.#s3 = s3;
+    this.#presign = presign;
+    this.bucket = bucket;
+  }
+
+  async put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
+    try {
+      await this.#s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ...putParams(options) }),
+      );
+    } catch (error) {
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) throw Object.assign(new Error('empty body'), { name: 'NoSuchKey' });
+      return await out.Body.transformToByteArray();
+    } catch (error) {
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const out = await this.#s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        size: out.ContentLength ?? 0,
+        contentType: out.ContentType,
+        metadata: out.Metadata ?? {},
+        eTag: out.ETag,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async getToFile(key: string, path: string): Promise<void> {
+    try {
+      const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(out.Body as Readable, createWriteStream(path));
+    } catch (error) {
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async putFile(key: string, path: string, options?: PutOptions): Promise<void> {
+    try {
+      // lib-storage switches to multipart above one part, so a large video streams in pieces.
+      const upload = new Upload({
+        client: this.#s3,
+        params: {
+          Bucket: this.bucket,
+          Key: key,
+          Body: createReadStream(path),
+          ...putParams(options),
+        },
+        queueSize: 4,
+        partSize: 16 * 1024 * 1024,
+      });
+      await upload.done();
+    } catch (error) {
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+  }
+
+  async presignGet(
+    key: string,
+    options: { expiresSeconds: number; downloadName?: string },
+  ): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ...(options.downloadName
+        ? { ResponseContentDisposition: contentDisposition(options.downloadName) }
+        : {}),
+    });
+    return getSignedUrl(this.#presign, command, { expiresIn: options.expiresSeconds });
+  }
+
+  async presignPost(
+    key: string,
+    options: { contentType: string; maxBytes: number; expiresSeconds: number },
+  ): Promise<PresignedPost> {
+    const post = await createPresignedPost(this.#presign, {
+      Bucket: this.bucket,
+      Key: key,
+      Conditions: [
+        ['content-length-range', 1, options.maxBytes],
+        ['eq', '$Content-Type', options.contentType],
+      ],
+      Fields: { 'Content-Type': options.contentType },
+      Expires: options.expiresSeconds,
+    });
+    return { url: post.url, fields: post.fields };
+  }
+
+  async presignMultipart(
+    key: string,
+    options: { contentType: string; partCount: number; expiresSeconds: number },
+  ): Promise<PresignedMultipart> {
+    const created = await this.#s3
+      .send(
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ContentType: options.contentType,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+      });
+    const uploadId = created.UploadId;
+    if (!uploadId) throw toAwsCutoutError(new Error('no UploadId'), `s3://${this.bucket}/${key}`);
+    const expiresIn = options.expiresSeconds;
+    const partUrls = await Promise.all(
+      Array.from({ length: options.partCount }, (_, i) =>
+        getSignedUrl(
+          this.#presign,
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: i + 1,
+          }),
+          { expiresIn },
+        ),
+      ),
+    );
+    const completeUrl = await getSignedUrl(
+      this.#presign,
+      new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+      { expiresIn },
+    );
+    return { uploadId, partUrls, completeUrl };
+  }
+}

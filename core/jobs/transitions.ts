@@ -1,0 +1,151 @@
+import { type FileRecord, statusesAllowing } from './job.ts';
+import type { FileUpdate } from './ports.ts';
+
+/**
+ * Each status change as a pure function from "what the caller knows" to one conditional
+ * write. The repository applies the condition atomically; `applyFileUpdate` states the same
+ * semantics in memory (the fake repository and the unit tests use it).
+ */
+
+const iso = (now: number) => new Date(now).toISOString();
+
+/** waiting_upload -> queued, when the upload event arrives. */
+export function markQueuedUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  now: number,
+  size: number | undefined,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['waiting_upload'],
+    set: { status: 'queued', updatedAt: iso(now), ...(size === undefined ? {} : { size }) },
+  };
+}
+
+/** queued (or running under an expired lease) -> running, owned by `leaseToken` until the lease ends. */
+export function claimUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  now: number,
+  leaseMs: number,
+  leaseToken: string,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['queued', 'running'],
+    leaseExpiredAt: now,
+    incrementAttempts: true,
+    set: {
+      status: 'running',
+      progress: 0,
+      leaseToken,
+      leaseUntil: now + leaseMs,
+      updatedAt: iso(now),
+    },
+  };
+}
+
+/** Progress while running; also extends the lease. */
+export function progressUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  leaseToken: string,
+  progress: number,
+  now: number,
+  leaseMs: number,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['running'],
+    leaseToken,
+    set: {
+      progress: Math.min(1, Math.max(0, progress)),
+      leaseUntil: now + leaseMs,
+      updatedAt: iso(now),
+    },
+  };
+}
+
+/** running -> done; only the claim that owns the file may finish it. */
+export function completeUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  leaseToken: string,
+  result: {
+    modelId: string;
+    warnings: readonly string[];
+    outputContentType: string;
+    outputSize: number;
+  },
+  now: number,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['running'],
+    leaseToken,
+    set: { status: 'done', progress: 1, leaseUntil: 0, updatedAt: iso(now), ...result },
+  };
+}
+
+/**
+ * -> failed. With a lease token, only the owning claim may fail it (a worker's verdict);
+ * without one, any unfinished file (dead letter, bad upload).
+ */
+export function failUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  error: string,
+  now: number,
+  leaseToken?: string,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: leaseToken === undefined ? statusesAllowing('failed') : ['running'],
+    ...(leaseToken === undefined ? {} : { leaseToken }),
+    set: { status: 'failed', leaseUntil: 0, error, updatedAt: iso(now) },
+  };
+}
+
+/** Gives a running file back after a retryable failure, so the redelivered message can claim it at once. */
+export function releaseUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  leaseToken: string,
+  lastError: string,
+  now: number,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['running'],
+    leaseToken,
+    set: { leaseUntil: 0, lastError, updatedAt: iso(now) },
+  };
+}
+
+/** Whether `update`'s condition holds for `file`. */
+export function conditionHolds(file: FileRecord, update: FileUpdate): boolean {
+  if (!update.from.includes(file.status)) return false;
+  if (update.leaseToken !== undefined && file.leaseToken !== update.leaseToken) return false;
+  if (
+    update.leaseExpiredAt !== undefined &&
+    file.status === 'running' &&
+    file.leaseUntil > update.leaseExpiredAt
+  ) {
+    return false;
+  }
+  return true;
+}
+
+/** The record after `update`, or undefined when its condition does not hold. */
+export function applyFileUpdate(file: FileRecord, update: FileUpdate): FileRecord | undefined {
+  if (!conditionHolds(file, update)) return undefined;
+  const patch = Object.fromEntries(
+    Object.entries(update.set).filter(([, value]) => value !== undefined),
+  );
+  return {
+    ...file,
+    ...patch,
+    attempts: file.attempts + (update.incrementAttempts ? 1 : 0),
+  };
+}

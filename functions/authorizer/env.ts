@@ -1,0 +1,4 @@
+import { awsEnvShape, keysTableShape, parseEnv } from '../shared/env-schema.ts';
+
+/** The authorizer's environment, parsed once at cold start. */
+export const env = parseEnv({ ...awsEnvShape, ...keysTableShape }, process.env);

@@ -1,0 +1,50 @@
+import { awsClients } from '../../adapters/aws/clients.ts';
+import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
+import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
+import { createJob } from '../../core/jobs/create-job.ts';
+import { DEFAULT_JOB_LIMITS } from '../../core/jobs/job-limits.ts';
+import { parseModelAliases } from '../../core/models/aliases.ts';
+import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
+import { createApiKeyVerifier } from '../shared/api-key-check.ts';
+import { sortFileParts } from '../shared/convert-parts.ts';
+import { clientConfig } from '../shared/env-schema.ts';
+import { jsonResponse } from '../shared/http.ts';
+import { httpHandler } from '../shared/middleware.ts';
+import { readRequestBody } from '../shared/request-body.ts';
+import { env } from './env.ts';
+
+const aws = awsClients(clientConfig(env));
+const deps = {
+  repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME),
+  inputs: new S3ObjectStore(aws.s3, aws.s3Presign, env.INPUT_BUCKET_NAME),
+  queue: new SqsJobQueue(aws.sqs, { image: env.IMAGE_QUEUE_URL, video: env.VIDEO_QUEUE_URL }),
+  limits: { ttlDays: env.JOB_TTL_DAYS },
+  knownModels: new Set([
+    ...MODEL_MANIFEST.models.map((model) => model.id),
+    ...parseModelAliases(env.CUTOUT_MODEL_ALIASES).keys(),
+  ]),
+};
+const apiKeyOf = createApiKeyVerifier(new DynamoKeyStore(aws.dynamo, env.KEYS_TABLE_NAME));
+
+/** POST /v1/convert: creates a job from inline files or an `uploads` list; replies {uuid[, uploads]}. */
+export const handler = httpHandler('convert', async (event, context, logger) => {
+  const apiKeyId = await apiKeyOf(event);
+  const body = await readRequestBody(event, {
+    maxBytes: env.INLINE_LIMIT_BYTES,
+    maxFiles: DEFAULT_JOB_LIMITS.maxFiles,
+  });
+  const { files, background } = sortFileParts(body.files);
+  const result = await createJob(
+    { apiKeyId, fields: body.fields, files, ...(background ? { background } : {}) },
+    deps,
+  );
+  logger.log('info', 'job created', {
+    jobId: result.uuid,
+    apiKeyId,
+    files: files.length,
+    requestId: context.awsRequestId,
+  });
+  return jsonResponse(200, result);
+});

@@ -1,0 +1,13 @@
+import {
+  awsEnvShape,
+  jobsTableShape,
+  outputBucketShape,
+  parseEnv,
+  responseLimitShape,
+} from '../shared/env-schema.ts';
+
+/** The files function's environment, parsed once at cold start. */
+export const env = parseEnv(
+  { ...awsEnvShape, ...jobsTableShape, ...outputBucketShape, ...responseLimitShape },
+  process.env,
+);

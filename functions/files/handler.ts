@@ -1,0 +1,38 @@
+import { awsClients } from '../../adapters/aws/clients.ts';
+import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { contentDisposition, S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { invalidField } from '../../core/errors.ts';
+import { getFile } from '../../core/jobs/get-file.ts';
+import { clientConfig } from '../shared/env-schema.ts';
+import { binaryResponse, redirectResponse } from '../shared/http.ts';
+import { httpHandler } from '../shared/middleware.ts';
+import { env } from './env.ts';
+
+const aws = awsClients(clientConfig(env));
+const deps = {
+  repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME),
+  outputs: new S3ObjectStore(aws.s3, aws.s3Presign, env.OUTPUT_BUCKET_NAME),
+  maxInlineBytes: env.RESPONSE_LIMIT_BYTES,
+};
+
+/** Path parameters may arrive encoded or decoded; names never contain `%`, so decoding is safe. */
+function pathParam(value: string | undefined, field: string): string {
+  if (!value) throw invalidField(field, 'is required');
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** GET /v1/files/{uuid}/{name}: the bytes when they fit the response limit, else a 302 to S3. */
+export const handler = httpHandler('files', async (event) => {
+  const uuid = pathParam(event.pathParameters?.uuid, 'uuid');
+  const name = pathParam(event.pathParameters?.name, 'name');
+  const download = await getFile(uuid, name, deps);
+  if (download.kind === 'redirect') return redirectResponse(download.url);
+  return binaryResponse(download.data, download.contentType, {
+    'Content-Disposition': contentDisposition(download.filename),
+    'Cache-Control': 'private, max-age=300',
+  });
+});

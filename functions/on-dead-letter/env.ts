@@ -1,0 +1,4 @@
+import { awsEnvShape, jobsTableShape, parseEnv } from '../shared/env-schema.ts';
+
+/** The dead-letter function's environment, parsed once at cold start. */
+export const env = parseEnv({ ...awsEnvShape, ...jobsTableShape }, process.env);

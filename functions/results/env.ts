@@ -1,0 +1,7 @@
+import { awsEnvShape, jobsTableShape, outputBucketShape, parseEnv } from '../shared/env-schema.ts';
+
+/** The results function's environment, parsed once at cold start. */
+export const env = parseEnv(
+  { ...awsEnvShape, ...jobsTableShape, ...outputBucketShape },
+  process.env,
+);

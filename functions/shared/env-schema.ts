@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import {
+  DEFAULT_INLINE_LIMIT_BYTES,
+  DEFAULT_JOB_TTL_DAYS,
+  ENV,
+} from '../../core/config/resources.ts';
+import { CutoutError } from '../../core/errors.ts';
+
+/** Pieces of the functions' environment schemas; each env.ts picks what it needs. */
+
+const name = z.string().min(1);
+// zod's z.url() refuses hosts like `sqs.us-east-1.localhost:PORT` that emulators hand out.
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'must be an http(s) URL');
+const optionalUrl = httpUrl.optional();
+
+export const awsEnvShape = {
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  // Set only by the local stack and tests, to point the clients at the emulators.
+  AWS_ENDPOINT_URL: optionalUrl,
+  AWS_ENDPOINT_URL_S3: optionalUrl,
+  AWS_ENDPOINT_URL_SQS: optionalUrl,
+  AWS_ENDPOINT_URL_DYNAMODB: optionalUrl,
+};
+
+export const jobsTableShape = { [ENV.jobsTable]: name } as const;
+export const keysTableShape = { [ENV.keysTable]: name } as const;
+export const inputBucketShape = { [ENV.inputBucket]: name } as const;
+export const outputBucketShape = { [ENV.outputBucket]: name } as const;
+export const queuesShape = { [ENV.imageQueueUrl]: httpUrl, [ENV.videoQueueUrl]: httpUrl } as const;
+export const ttlShape = {
+  [ENV.jobTtlDays]: z.coerce.number().int().positive().default(DEFAULT_JOB_TTL_DAYS),
+} as const;
+export const inlineLimitShape = {
+  [ENV.inlineLimitBytes]: z.coerce.number().int().positive().default(DEFAULT_INLINE_LIMIT_BYTES),
+} as const;
+
+/** Lambda's response ceiling is 6 MB and base64 adds a third: results above this redirect. */
+export const RESPONSE_LIMIT_ENV = 'RESPONSE_LIMIT_BYTES';
+export const responseLimitShape = {
+  [RESPONSE_LIMIT_ENV]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+} as const;
+
+/** Parses `source` or fails the cold start with every missing or bad variable named. */
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  source: Record<string, string | undefined>,
+) {
+  const result = z.object(shape).safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new CutoutError('INTERNAL', `environment: ${problems}`);
+  }
+  return Object.freeze(result.data);
+}
+
+const awsEnvSchema = z.object(awsEnvShape);
+export type AwsEnv = Readonly<z.infer<typeof awsEnvSchema>>;
+
+/** The client config the adapters take, from the AWS part of an environment. */
+export function clientConfig(env: AwsEnv) {
+  const s3 = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const sqs = env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL;
+  const dynamodb = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  return {
+    region: env.AWS_REGION,
+    endpoints: {
+      ...(s3 ? { s3 } : {}),
+      ...(sqs ? { sqs } : {}),
+      ...(dynamodb ? { dynamodb } : {}),
+    },
+  };
+}

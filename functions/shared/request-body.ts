@@ -1,0 +1,84 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { CutoutError, invalidField } from '../../core/errors.ts';
+import { type FilePart, parseMultipart } from './multipart.ts';
+
+/** A request body as fields and file parts, whatever its encoding. */
+export interface RequestBody {
+  readonly fields: Record<string, unknown>;
+  readonly files: FilePart[];
+}
+
+export function header(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  name: string,
+): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+export function bodyBytes(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+export interface ReadBodyOptions {
+  /** Largest body accepted; the message points larger files to `uploads`. */
+  readonly maxBytes: number;
+  readonly maxFiles: number;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Reads multipart/form-data, application/x-www-form-urlencoded or JSON.
+ * @throws CutoutError INPUT_TOO_LARGE (with the `uploads` hint), INVALID_REQUEST, UNSUPPORTED_MEDIA
+ */
+export async function readRequestBody(
+  event: APIGatewayProxyEvent,
+  options: ReadBodyOptions,
+): Promise<RequestBody> {
+  const body = bodyBytes(event);
+  if (body.byteLength > options.maxBytes) {
+    throw new CutoutError(
+      'INPUT_TOO_LARGE',
+      `body: ${megabytes(body.byteLength)} is over the ${megabytes(options.maxBytes)} inline limit; ` +
+        'send an uploads list ([{filename, size, content_type}]) instead to get presigned upload targets',
+      { field: 'body' },
+    );
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'multipart/form-data') {
+    return parseMultipart(body, contentType, {
+      maxFileBytes: options.maxBytes,
+      maxFiles: options.maxFiles + 1,
+      maxFields: 200,
+    });
+  }
+  if (type === 'application/json' || type.endsWith('+json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw invalidField('body', 'is not valid JSON');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw invalidField('body', 'must be a JSON object of fields');
+    }
+    return { fields: value as Record<string, unknown>, files: [] };
+  }
+  if (type === 'application/x-www-form-urlencoded' || (type === '' && body.byteLength > 0)) {
+    return { fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))), files: [] };
+  }
+  if (type === '' || body.byteLength === 0) return { fields: {}, files: [] };
+  throw new CutoutError(
+    'UNSUPPORTED_MEDIA',
+    `Content-Type: ${type} is not accepted; use multipart/form-data, application/x-www-form-urlencoded or JSON`,
+    { field: 'Content-Type' },
+  );
+}

@@ -1,0 +1,154 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CutoutError } from '../../../../core/errors.ts';
+import type { FileRecord, JobRecord } from '../../../../core/jobs/job.ts';
+import type { JobMessage } from '../../../../core/jobs/job-message.ts';
+import type {
+  ApiKeyRecord,
+  Clock,
+  FileUpdate,
+  JobQueue,
+  JobRepository,
+  KeyStore,
+  ObjectInfo,
+  ObjectStore,
+  PresignedMultipart,
+  PresignedPost,
+  PutOptions,
+} from '../../../../core/jobs/ports.ts';
+import { applyFileUpdate } from '../../../../core/jobs/transitions.ts';
+
+/** In-memory ports with the adapters' semantics, for unit tests of the use cases. */
+
+export class MemoryJobRepository implements JobRepository {
+  readonly jobs = new Map<string, JobRecord>();
+  readonly files = new Map<string, FileRecord>();
+  readonly updates: FileUpdate[] = [];
+
+  async createJob(job: JobRecord, files: readonly FileRecord[]): Promise<boolean> {
+    const created = !this.jobs.has(job.jobId);
+    if (created) this.jobs.set(job.jobId, job);
+    for (const f of files) {
+      const id = `${f.jobId}/${f.fileId}`;
+      if (!this.files.has(id)) this.files.set(id, f);
+    }
+    return created;
+  }
+
+  async getJob(jobId: string) {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    const files = [...this.files.values()]
+      .filter((f) => f.jobId === jobId)
+      .sort((a, b) => a.fileId.localeCompare(b.fileId));
+    return { job, files };
+  }
+
+  async getFile(jobId: string, fileId: string) {
+    return this.files.get(`${jobId}/${fileId}`);
+  }
+
+  async updateFile(update: FileUpdate) {
+    this.updates.push(update);
+    const id = `${update.jobId}/${update.fileId}`;
+    const current = this.files.get(id);
+    const next = current ? applyFileUpdate(current, update) : undefined;
+    if (next) this.files.set(id, next);
+    return next;
+  }
+}
+
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, { data: Uint8Array; options: PutOptions | undefined }>();
+  readonly bucket: string;
+
+  constructor(bucket = 'memory') {
+    this.bucket = bucket;
+  }
+
+  async put(key: string, body: Uint8Array, options?: PutOptions) {
+    this.objects.set(key, { data: body, options });
+  }
+
+  async get(key: string) {
+    const object = this.objects.get(key);
+    if (!object) throw new CutoutError('INPUT_NOT_FOUND', `${key} does not exist`);
+    return object.data;
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const object = this.objects.get(key);
+    if (!object) return undefined;
+    return {
+      size: object.data.byteLength,
+      contentType: object.options?.contentType,
+      metadata: object.options?.metadata ?? {},
+      eTag: `"etag-${key}-${object.data.byteLength}"`,
+    };
+  }
+
+  async getToFile(key: string, path: string): Promise<void> {
+    const data = await this.get(key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, data);
+  }
+
+  async putFile(key: string, path: string, options?: PutOptions): Promise<void> {
+    this.objects.set(key, { data: new Uint8Array(await readFile(path)), options });
+  }
+
+  async presignGet(key: string, options: { expiresSeconds: number }) {
+    return `https://${this.bucket}.example/${key}?expires=${options.expiresSeconds}`;
+  }
+
+  async presignPost(
+    key: string,
+    options: { contentType: string; maxBytes: number },
+  ): Promise<PresignedPost> {
+    return {
+      url: `https://${this.bucket}.example/`,
+      fields: { key, 'Content-Type': options.contentType, max: String(options.maxBytes) },
+    };
+  }
+
+  async presignMultipart(key: string, options: { partCount: number }): Promise<PresignedMultipart> {
+    return {
+      uploadId: `upload-${key}`,
+      partUrls: Array.from({ length: options.partCount }, (_, i) => `https://part/${i + 1}`),
+      completeUrl: 'https://complete',
+    };
+  }
+}
+
+export class MemoryJobQueue implements JobQueue {
+  readonly sent: JobMessage[] = [];
+  async send(message: JobMessage) {
+    this.sent.push(message);
+  }
+}
+
+export class MemoryKeyStore implements KeyStore {
+  readonly records = new Map<string, ApiKeyRecord>();
+  async put(record: ApiKeyRecord) {
+    this.records.set(record.keyHash, record);
+  }
+  async findByHash(keyHash: string) {
+    return this.records.get(keyHash);
+  }
+  async list() {
+    return [...this.records.values()];
+  }
+}
+
+export class FakeClock implements Clock {
+  time: number;
+  constructor(time = Date.parse('2026-01-01T00:00:00Z')) {
+    this.time = time;
+  }
+  now() {
+    return this.time;
+  }
+  advance(ms: number) {
+    this.time += ms;
+  }
+}
