@@ -1,0 +1,67 @@
+import sharp from 'sharp';
+import type { RgbImage } from '../image/raster.ts';
+import type { ModelSpec } from '../ports.ts';
+
+/**
+ * Stretches the image to size x size with Lanczos-3, ignoring the aspect ratio, as rembg does
+ * before every u2net-family and ISNet inference (the mask is stretched back afterwards).
+ */
+export async function resizeForModel(image: RgbImage, size: number): Promise<RgbImage> {
+  if (image.width === size && image.height === size) return image;
+  const data = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .resize(size, size, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { data, width: size, height: size };
+}
+
+/**
+ * Writes one model-sized image into `out` at image slot `index` as planar float32 (NCHW):
+ * every value divided by the image's own maximum (not by 255, so a dark image is brightened to
+ * the full range), then (x - mean[c]) / std[c].
+ */
+export function writeModelTensor(
+  image: RgbImage,
+  spec: Pick<ModelSpec, 'mean' | 'std'>,
+  out: Float32Array,
+  index: number,
+): void {
+  const { data } = image;
+  const plane = image.width * image.height;
+  let max = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] ?? 0;
+    if (v > max) max = v;
+  }
+  // rembg's guard: max(max, 1e-6), so an all-black image stays all zeros rather than NaN.
+  const scale = 1 / Math.max(max, 1e-6);
+  const base = index * 3 * plane;
+  for (let c = 0; c < 3; c++) {
+    const mean = spec.mean[c] ?? 0;
+    const invStd = 1 / (spec.std[c] ?? 1);
+    const offset = base + c * plane;
+    for (let p = 0, s = c; p < plane; p++, s += 3) {
+      out[offset + p] = ((data[s] ?? 0) * scale - mean) * invStd;
+    }
+  }
+}
+
+/** The batch tensor for model-sized images: float32, batch x 3 x S x S. */
+export function toModelTensor(
+  images: readonly RgbImage[],
+  spec: Pick<ModelSpec, 'mean' | 'std' | 'inputSize'>,
+): Float32Array {
+  const plane = spec.inputSize * spec.inputSize;
+  const out = new Float32Array(images.length * 3 * plane);
+  images.forEach((image, index) => {
+    if (image.width * image.height !== plane) {
+      throw new Error(
+        `model input must be ${spec.inputSize}x${spec.inputSize}, got ${image.width}x${image.height}`,
+      );
+    }
+    writeModelTensor(image, spec, out, index);
+  });
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { Mask, RgbImage } from '../image/raster.ts';
+import type { Segmenter } from '../ports.ts';
+import { outputToMask, resizeMask } from './postprocess.ts';
+import { resizeForModel, toModelTensor } from './preprocess.ts';
+
+/** Milliseconds spent per stage, added to by `segmentImages` when the caller passes one. */
+export interface SegmentTimings {
+  preprocessMs: number;
+  inferenceMs: number;
+  postprocessMs: number;
+}
+
+/**
+ * Full-resolution masks (0-255, one per image, same order) from the model, in batches of up to
+ * `segmenter.maxBatch`: stretch to the model size, normalise, infer, min-max each map, and
+ * stretch the mask back to the image's own size.
+ *
+ * @throws CutoutError MODEL_UNAVAILABLE when inference fails
+ */
+export async function segmentImages(
+  segmenter: Segmenter,
+  images: readonly RgbImage[],
+  timings?: SegmentTimings,
+): Promise<Mask[]> {
+  const size = segmenter.spec.inputSize;
+  const batchSize = Math.max(1, segmenter.maxBatch);
+  const masks: Mask[] = [];
+  for (let start = 0; start < images.length; start += batchSize) {
+    const batch = images.slice(start, start + batchSize);
+
+    let t = performance.now();
+    const resized = await Promise.all(batch.map((image) => resizeForModel(image, size)));
+    const tensor = toModelTensor(resized, segmenter.spec);
+    t = lap(timings, 'preprocessMs', t);
+
+    const output = await segmenter.infer(tensor, batch.length);
+    if (output.length < batch.length * size * size) {
+      throw new Error(
+        `model ${segmenter.spec.id} returned ${output.length} values for ${batch.length} images of ${size}x${size}`,
+      );
+    }
+    t = lap(timings, 'inferenceMs', t);
+
+    const batchMasks = await Promise.all(
+      batch.map((image, i) =>
+        resizeMask(outputToMask(output, i * size * size, size), image.width, image.height),
+      ),
+    );
+    masks.push(...batchMasks);
+    lap(timings, 'postprocessMs', t);
+  }
+  return masks;
+}
+
+function lap(
+  timings: SegmentTimings | undefined,
+  stage: keyof SegmentTimings,
+  since: number,
+): number {
+  const now = performance.now();
+  if (timings) timings[stage] += now - since;
+  return now;
+}

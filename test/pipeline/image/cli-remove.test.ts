@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngClaiming, TEXT_NOT_IMAGE, truncatedJpeg } from '../../support/bad-images.ts';
+import { readAlpha } from '../../support/image-assert.ts';
+import { TEST_MODEL_DIR, tinyModelPath } from '../../support/tiny-model.ts';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = join(REPO, 'bin', 'cutout.js');
+
+let work: string;
+let model: string;
+
+beforeAll(async () => {
+  model = await tinyModelPath();
+  work = await mkdtemp(join(tmpdir(), 'cutout-cli-'));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+/** Runs `cutout ...` as a user would from a clone: node bin/cutout.js, offline model settings. */
+function cutout(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, CUTOUT_MODEL_DIR: TEST_MODEL_DIR, CUTOUT_MODEL_DOWNLOAD: 'false' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function redSquare(): Promise<Buffer> {
+  const data = new Uint8Array(64 * 48 * 3).fill(150);
+  for (let y = 12; y < 36; y++) {
+    for (let x = 16; x < 48; x++) data.set([220, 20, 30], (y * 64 + x) * 3);
+  }
+  return sharp(data, { raw: { width: 64, height: 48, channels: 3 } })
+    .png()
+    .toBuffer();
+}
+
+describe('cutout remove', () => {
+  it('carries on past bad files, reports each reason and exits non-zero', async () => {
+    const input = join(work, 'batch');
+    const output = join(work, 'batch-out');
+    await mkdir(input);
+    await writeFile(join(input, 'good.png'), await redSquare());
+    await writeFile(join(input, 'zero.png'), new Uint8Array(0));
+    await writeFile(join(input, 'cut.jpg'), await truncatedJpeg());
+    await writeFile(join(input, 'notes.png'), TEXT_NOT_IMAGE);
+    await writeFile(join(input, 'bomb.png'), pngClaiming(30000, 30000));
+
+    const result = await cutout([
+      'remove',
+      input,
+      join(work, 'missing.png'),
+      '-o',
+      output,
+      '--model',
+      model,
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('1 of 6 done, 5 failed');
+    const failed = result.stderr.split('\n').filter((line) => line.startsWith('failed: '));
+    expect(failed).toHaveLength(5);
+    expect(result.stderr).toMatch(/zero\.png: DECODE_FAILED: the file is empty/);
+    expect(result.stderr).toMatch(/cut\.jpg: DECODE_FAILED: the jpeg data is corrupt or truncated/);
+    expect(result.stderr).toMatch(/notes\.png: UNSUPPORTED_MEDIA: not an image/);
+    expect(result.stderr).toMatch(/bomb\.png: INPUT_TOO_LARGE: 30000x30000 is 900\.0 megapixels/);
+    expect(result.stderr).toMatch(/missing\.png: INPUT_NOT_FOUND/);
+
+    expect(await readdir(output)).toEqual(['good.png']);
+    const alpha = await readAlpha(await sharp(join(output, 'good.png')).toBuffer());
+    expect(alpha.data[24 * 64 + 32]).toBeGreaterThan(200);
+    expect(alpha.data[2 * 64 + 2]).toBeLessThan(64);
+  });
+
+  it('writes masks as WebP with --only-mask --format webp and exits 0', async () => {
+    const output = join(work, 'mask-out');
+    const file = join(work, 'square.png');
+    await writeFile(file, await redSquare());
+    const result = await cutout([
+      'remove',
+      file,
+      '-o',
+      output,
+      '--model',
+      model,
+      '--only-mask',
+      '--format',
+      'webp',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 of 1 done, 0 failed');
+    const meta = await sharp(join(output, 'square.webp')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 64, 48]);
+  });
+
+  it('names the flag of an out-of-range parameter', async () => {
+    const file = join(work, 'flag.png');
+    await writeFile(file, await redSquare());
+    const result = await cutout([
+      'remove',
+      file,
+      '-o',
+      join(work, 'x'),
+      '--model',
+      model,
+      '--alpha-fg',
+      '300',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "INVALID_REQUEST: --alpha-fg (alpha_fg): must be an integer from 0 to 255, got '300'",
+    );
+  });
+
+  it('names an unknown model id', async () => {
+    const file = join(work, 'model.png');
+    await writeFile(file, await redSquare());
+    const result = await cutout([
+      'remove',
+      file,
+      '-o',
+      join(work, 'y'),
+      '--model',
+      'no-such-model',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/MODEL_NOT_FOUND: .*no-such-model/);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { type SegmentTimings, segmentImages } from '../../../../core/pipeline/segment-images.ts';
+import { createFakeSegmenter } from '../../../support/fake-segmenter.ts';
+
+/** Left half red, right half grey. */
+function halfRed(width: number, height: number) {
+  const data = new Uint8Array(width * height * 3).fill(90);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width / 2; x++) data.set([255, 0, 0], (y * width + x) * 3);
+  }
+  return { data, width, height };
+}
+
+describe('segmentImages', () => {
+  it('returns one full-resolution mask per image, in order', async () => {
+    const segmenter = createFakeSegmenter({ inputSize: 16 });
+    const [a, b] = await segmentImages(segmenter, [halfRed(40, 10), halfRed(8, 24)]);
+    expect([a?.width, a?.height, b?.width, b?.height]).toEqual([40, 10, 8, 24]);
+    // Lanczos-3 upscaling of a hard edge rings by a few levels; the halves stay clear.
+    expect(a?.data[0]).toBe(255);
+    expect(a?.data[39]).toBeLessThan(8);
+    expect(b?.data[0]).toBe(255);
+    expect(b?.data[7]).toBeLessThan(8);
+  });
+
+  it('runs batches of up to maxBatch images', async () => {
+    const segmenter = createFakeSegmenter({ inputSize: 8, maxBatch: 2 });
+    const images = Array.from({ length: 5 }, () => halfRed(8, 8));
+    const masks = await segmentImages(segmenter, images);
+    expect(masks).toHaveLength(5);
+    expect(segmenter.calls).toEqual([2, 2, 1]);
+  });
+
+  it('adds each stage time to the timings it is given', async () => {
+    const timings: SegmentTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
+    await segmentImages(createFakeSegmenter({ inputSize: 8 }), [halfRed(8, 8)], timings);
+    expect(timings.preprocessMs).toBeGreaterThan(0);
+    expect(timings.postprocessMs).toBeGreaterThan(0);
+    expect(timings.inferenceMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a model output that is too short', async () => {
+    const segmenter = {
+      ...createFakeSegmenter({ inputSize: 8 }),
+      infer: async () => new Float32Array(3),
+    };
+    await expect(segmentImages(segmenter, [halfRed(8, 8)])).rejects.toThrow(/returned 3 values/);
+  });
+});
