@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last lines ffmpeg wrote to stderr (its errors), trimmed. */
+  readonly stderr: string;
+  /** Set when the process could not be started at all. */
+  readonly spawnError: Error | undefined;
+}
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  /** Resolves once the process has exited and its pipes are closed (never rejects). */
+  readonly exited: Promise<ProcessExit>;
+  /** SIGKILL, then wait for the exit so no zombie is left behind. */
+  kill(): Promise<ProcessExit>;
+  readonly killed: () => boolean;
+}
+
+const STDERR_KEEP = 8 * 1024;
+
+/**
+ * Starts a child with its stderr captured (the tail is kept for error messages) and killed
+ * when `signal` aborts.
+ */
+export function startProcess(
+  binary: string,
+  args: readonly string[],
+  options: {
+    stdin: 'pipe' | 'ignore';
+    stdout: 'pipe' | 'ignore';
+    signal?: AbortSignal | undefined;
+  },
+): RunningProcess {
+  const child = spawn(binary, args, {
+    stdio: [options.stdin, options.stdout, 'pipe'],
+    windowsHide: true,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+  // A child that exits early makes writes to its stdin fail with EPIPE; the exit status says why.
+  child.stdin?.on('error', () => undefined);
+  let killedByUs = false;
+  const exited = new Promise<ProcessExit>((resolve) => {
+    let spawnError: Error | undefined;
+    child.once('error', (error) => {
+      spawnError = error;
+      if (child.pid === undefined) resolve({ code: null, signal: null, stderr, spawnError });
+    });
+    child.once('close', (code, sig) =>
+      resolve({ code, signal: sig, stderr: stderr.trim(), spawnError }),
+    );
+  });
+  const kill = async (): Promise<ProcessExit> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      killedByUs = true;
+      child.kill('SIGKILL');
+    }
+    // 'close' waits for stdout to end, and a paused stdout with unread frames never ends.
+    child.stdout?.destroy();
+    child.stdin?.destroy();
+    return exited;
+  };
+  if (options.signal) {
+    const onAbort = () => void kill();
+    if (options.signal.aborted) onAbort();
+    else {
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      void exited.then(() => options.signal?.removeEventListener('abort', onAbort));
+    }
+  }
+  return { child, exited, kill, killed: () => killedByUs };
+}
+
+/** The most useful line of ffmpeg's stderr: the last non-empty one. */
+export function lastErrorLine(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  return lines.at(-1) ?? 'no error output';
+}

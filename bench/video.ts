@@ -1,0 +1,428 @@
+/**
+ * npm run bench:video [-- --data DIR --clip NAME --formats a,b --iou-frames N --model ID
+ *                        --no-speed --no-quality --no-rss --no-write]
+ *
+ * On the clips of ../shared/data/eval/videos (manifest_videos.csv):
+ * - speed: fps of the whole pipeline per output format with the tiny model (so the figure is the
+ *   pipeline's own cost: decode, resize, inference, smoothing, compose, encode), next to plain
+ *   ffmpeg transcoding the same clip with the same encoder settings, in the same run;
+ * - quality: mask IoU per frame against the ground-truth videos with real ISNet weights on a
+ *   frame-limited run, and flicker (mean absolute alpha change, 0-255, over the pixels whose
+ *   ground truth does not change), with and without temporal smoothing;
+ * - memory: peak RSS of the pipeline process for a short and a long frame limit.
+ * Writes docs/benchmarks.md (section video).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { fileArg } from '../adapters/ffmpeg/ffmpeg-args.ts';
+import { locateFfmpeg } from '../adapters/ffmpeg/ffmpeg-binaries.ts';
+import { createFfmpegCodec } from '../adapters/ffmpeg/ffmpeg-codec.ts';
+import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
+import { createSegmenterProvider } from '../adapters/onnx/segmenter-provider.ts';
+import type { Mask, RgbImage } from '../core/image/raster.ts';
+import { parseVideoOptions, VIDEO_FORMATS } from '../core/params/convert-params.ts';
+import { segmentImages } from '../core/pipeline/segment-images.ts';
+import type { Segmenter } from '../core/ports.ts';
+import { videoOutputSpec } from '../core/video/output-formats.ts';
+import { removeVideoBackground } from '../core/video/remove-video-background.ts';
+import { createTemporalSmoother } from '../core/video/temporal-smoother.ts';
+import { formatFrameRate } from '../core/video/video-codec.ts';
+import { maskIoU, readGray } from '../test/support/image-assert.ts';
+import { tinyModelPath } from '../test/support/tiny-model.ts';
+import { machineDescription, writeBenchmarkSection } from './support/benchmarks-doc.ts';
+
+const REPO = resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    data: { type: 'string', default: resolve(REPO, '../shared/data/eval') },
+    clip: { type: 'string', default: 'davis_dance-twirl' },
+    formats: { type: 'string', default: [...VIDEO_FORMATS, 'mov:qtrle'].join(',') },
+    'iou-frames': { type: 'string', default: '24' },
+    model: { type: 'string', default: 'isnet-imgly-quint8' },
+    'rss-frames': { type: 'string', default: '30,240' },
+    'rss-probe': { type: 'string' },
+    'no-speed': { type: 'boolean', default: false },
+    'no-quality': { type: 'boolean', default: false },
+    'no-rss': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const run = promisify(execFile);
+const videos = (name: string) => join(args.data, 'videos', name);
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+const f3 = (x: number) => x.toFixed(3);
+const mean = (xs: readonly number[]) =>
+  xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+interface ManifestRow {
+  readonly name: string;
+  readonly video: string;
+  readonly alphaDir: string;
+  readonly frames: number;
+  readonly size: string;
+  readonly fps: string;
+}
+
+/** Splits one CSV line, honouring double-quoted fields (with "" escapes). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(field);
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}
+
+async function manifest(): Promise<ManifestRow[]> {
+  const text = await readFile(join(args.data, 'manifest_videos.csv'), 'utf8');
+  const [header = '', ...lines] = text.trim().split('\n');
+  const names = csvFields(header);
+  return lines.map((line) => {
+    const values = csvFields(line);
+    const get = (name: string) => values[names.indexOf(name)] ?? '';
+    return {
+      name: get('name'),
+      video: get('video'),
+      alphaDir: get('alpha_dir'),
+      size: `${get('width')}x${get('height')}`,
+      fps: get('fps'),
+      frames: Number(get('frames')),
+    };
+  });
+}
+
+async function tinySegmenter(): Promise<{ segmenter: Segmenter; close(): Promise<void> }> {
+  const provider = createSegmenterProvider({
+    ...modelSettingsFromEnv(process.env),
+    allowDownload: false,
+  });
+  const segmenter = await provider.get(await tinyModelPath());
+  return { segmenter, close: () => provider.close() };
+}
+
+function backgroundFor(format: string): string | undefined {
+  if (format === 'video_over_video') return videos('sam2_05_default_juggle.mp4');
+  if (format === 'video_over_image' || format === 'gif_with_bg') {
+    return join(args.data, 'images', 'davis_cows_00010.jpg');
+  }
+  return undefined;
+}
+
+/** Plain ffmpeg: the same clip, the same encoder, rate and audio settings; no model, no compositing. */
+async function ffmpegBaseline(
+  ffmpeg: string,
+  clip: string,
+  fields: Record<string, string>,
+  out: string,
+): Promise<number> {
+  const options = parseVideoOptions(fields);
+  const spec = videoOutputSpec(options).encoder;
+  const gifRate = videoOutputSpec(options).defaultFrameRate;
+  const filters = [gifRate ? `fps=${gifRate}` : undefined, spec.videoFilter].filter(Boolean);
+  const a = ['-hide_banner', '-loglevel', 'error', '-y', '-i', fileArg(clip), '-map', '0:v:0'];
+  if (spec.audioCodec) a.push('-map', '0:a:0?', '-c:a', spec.audioCodec);
+  else a.push('-an');
+  if (filters.length > 0) a.push('-vf', filters.join(','));
+  a.push('-c:v', spec.videoCodec);
+  if (spec.pixelFormat) a.push('-pix_fmt', spec.pixelFormat);
+  for (const [k, v] of spec.videoOptions) a.push(`-${k}`, v);
+  a.push('-f', spec.container, out);
+  const t = performance.now();
+  await run(ffmpeg, a);
+  return (performance.now() - t) / 1000;
+}
+
+interface SpeedRow {
+  readonly format: string;
+  readonly frames: number;
+  readonly oursFps: number;
+  readonly ffmpegFps: number;
+  readonly segmentMsPerFrame: number;
+}
+
+async function speed(clip: ManifestRow, dir: string): Promise<SpeedRow[]> {
+  const { ffmpeg } = locateFfmpeg(process.env);
+  const codec = createFfmpegCodec();
+  const tiny = await tinySegmenter();
+  const rows: SpeedRow[] = [];
+  try {
+    for (const entry of args.formats.split(',')) {
+      const [format = 'mov', movCodec] = entry.split(':');
+      const fields: Record<string, string> = { video_format: format };
+      if (movCodec) fields.mov_codec = movCodec;
+      const path = videos(clip.video.replace(/^videos\//, ''));
+      let segmentMs = 0;
+      const t = performance.now();
+      const result = await removeVideoBackground(
+        {
+          inputPath: path,
+          options: parseVideoOptions(fields),
+          backgroundPath: backgroundFor(format),
+          outputPath: join(dir, `ours-${format}-${movCodec ?? ''}`),
+        },
+        {
+          segmenter: tiny.segmenter,
+          codec,
+          segment: async (frames) => {
+            const s = performance.now();
+            const masks = await segmentImages(tiny.segmenter, frames);
+            segmentMs += performance.now() - s;
+            return masks;
+          },
+        },
+      );
+      const oursSeconds = (performance.now() - t) / 1000;
+      const ffmpegSeconds = await ffmpegBaseline(ffmpeg, path, fields, join(dir, `ff-${format}`));
+      const row: SpeedRow = {
+        format: entry,
+        frames: result.frames,
+        oursFps: result.frames / oursSeconds,
+        ffmpegFps: result.frames / ffmpegSeconds,
+        segmentMsPerFrame: segmentMs / result.frames,
+      };
+      rows.push(row);
+      console.log(
+        `${entry}: ${row.frames} frames, ours ${f1(row.oursFps)} fps, ffmpeg ${f1(row.ffmpegFps)} fps, ratio ${f2(row.oursFps / row.ffmpegFps)}, segmentation ${f1(row.segmentMsPerFrame)} ms/frame`,
+      );
+    }
+  } finally {
+    await tiny.close();
+  }
+  return rows;
+}
+
+interface QualityRow {
+  readonly name: string;
+  readonly frames: number;
+  readonly iouRaw: number;
+  readonly iouSmooth: number;
+  readonly minIouRaw: number;
+  readonly minIouSmooth: number;
+  readonly flickerRaw: number;
+  readonly flickerSmooth: number;
+  readonly msPerFrame: number;
+}
+
+/** Mean |a_t - a_{t-1}| over the pixels whose ground truth is the same in both frames. */
+function flicker(prev: Uint8Array, next: Uint8Array, gtPrev: Mask, gtNext: Mask): [number, number] {
+  let sum = 0;
+  let count = 0;
+  for (let p = 0; p < next.length; p++) {
+    if ((gtPrev.data[p] ?? 0) >= 128 !== (gtNext.data[p] ?? 0) >= 128) continue;
+    sum += Math.abs((next[p] ?? 0) - (prev[p] ?? 0));
+    count++;
+  }
+  return [sum, count];
+}
+
+async function quality(rows: readonly ManifestRow[]): Promise<QualityRow[]> {
+  const limit = Number(args['iou-frames']);
+  const provider = createSegmenterProvider(modelSettingsFromEnv(process.env));
+  const segmenter = await provider.get(args.model);
+  const codec = createFfmpegCodec();
+  const out: QualityRow[] = [];
+  try {
+    for (const row of rows.filter((r) => r.alphaDir)) {
+      const path = videos(row.video.replace(/^videos\//, ''));
+      const info = await codec.probe(path);
+      const { width, height } = info;
+      const smoother = createTemporalSmoother(width, height);
+      const iouRaw: number[] = [];
+      const iouSmooth: number[] = [];
+      const fl = { raw: [0, 0], smooth: [0, 0] };
+      let prev: { raw: Uint8Array; smooth: Uint8Array; gt: Mask } | undefined;
+      let index = 0;
+      let segMs = 0;
+      let batch: RgbImage[] = [];
+      const consume = async (frames: RgbImage[]) => {
+        const t = performance.now();
+        const masks = await segmentImages(segmenter, frames);
+        segMs += performance.now() - t;
+        for (let i = 0; i < frames.length; i++) {
+          const frame = frames[i] as RgbImage;
+          const raw = (masks[i] as Mask).data;
+          const smooth = smoother.next(frame.data, raw);
+          const gt = await readGray(
+            join(args.data, row.alphaDir, `${String(index).padStart(5, '0')}.png`),
+          );
+          iouRaw.push(maskIoU({ data: raw, width, height }, gt));
+          iouSmooth.push(maskIoU({ data: smooth, width, height }, gt));
+          if (prev) {
+            const [a, n] = flicker(prev.raw, raw, prev.gt, gt);
+            const [b] = flicker(prev.smooth, smooth, prev.gt, gt);
+            fl.raw = [(fl.raw[0] ?? 0) + a, (fl.raw[1] ?? 0) + n];
+            fl.smooth = [(fl.smooth[0] ?? 0) + b, (fl.smooth[1] ?? 0) + n];
+          }
+          prev = { raw, smooth, gt };
+          index++;
+        }
+      };
+      for await (const data of codec.decode({
+        path,
+        width,
+        height,
+        frameRate: info.frameRate,
+        frameLimit: limit,
+      })) {
+        batch.push({ data, width, height });
+        if (batch.length >= Math.max(1, Math.min(4, segmenter.maxBatch))) {
+          await consume(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await consume(batch);
+      const q: QualityRow = {
+        name: row.name,
+        frames: index,
+        iouRaw: mean(iouRaw),
+        iouSmooth: mean(iouSmooth),
+        minIouRaw: Math.min(...iouRaw),
+        minIouSmooth: Math.min(...iouSmooth),
+        flickerRaw: (fl.raw[0] ?? 0) / Math.max(1, fl.raw[1] ?? 0),
+        flickerSmooth: (fl.smooth[0] ?? 0) / Math.max(1, fl.smooth[1] ?? 0),
+        msPerFrame: segMs / Math.max(1, index),
+      };
+      out.push(q);
+      console.log(
+        `${q.name} (${q.frames} frames, ${formatFrameRate(info.frameRate)} fps): IoU ${f3(q.iouRaw)} -> ${f3(q.iouSmooth)} smoothed; flicker ${f2(q.flickerRaw)} -> ${f2(q.flickerSmooth)}; ${Math.round(q.msPerFrame)} ms/frame segmentation`,
+      );
+    }
+  } finally {
+    await provider.close();
+  }
+  return out;
+}
+
+/** Runs inside a child process: one mov conversion, prints its frames and peak RSS. */
+async function rssProbe(frames: number): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cutout-bench-rss-'));
+  const tiny = await tinySegmenter();
+  try {
+    const result = await removeVideoBackground(
+      {
+        inputPath: videos('sam2_01_dog.mp4'),
+        options: parseVideoOptions({ video_format: 'mov', frame_limit: frames }),
+        outputPath: join(dir, 'out.mov'),
+      },
+      { segmenter: tiny.segmenter, codec: createFfmpegCodec() },
+    );
+    const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(`${JSON.stringify({ frames: result.frames, maxRssMiB })}\n`);
+  } finally {
+    await tiny.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function rss(): Promise<{ frames: number; maxRssMiB: number }[]> {
+  const out: { frames: number; maxRssMiB: number }[] = [];
+  for (const n of args['rss-frames'].split(',').map(Number)) {
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, import.meta.filename, '--rss-probe', String(n)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => {
+      text += c;
+    });
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    if (code !== 0) throw new Error(`rss probe for ${n} frames exited with ${code}`);
+    const line = text.trim().split('\n').at(-1) ?? '{}';
+    const parsed = JSON.parse(line) as { frames: number; maxRssMiB: number };
+    out.push(parsed);
+    console.log(
+      `peak RSS with ${parsed.frames} frames of 1280x720: ${Math.round(parsed.maxRssMiB)} MiB`,
+    );
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  if (args['rss-probe']) return rssProbe(Number(args['rss-probe']));
+  const rows = await manifest();
+  const clip = rows.find((r) => r.name === args.clip);
+  if (!clip) throw new Error(`no clip ${args.clip} in manifest_videos.csv`);
+  const dir = await mkdtemp(join(tmpdir(), 'cutout-bench-video-'));
+  const loadStart = loadavg()[0] ?? 0;
+  const sections: string[] = [
+    '## Video',
+    '',
+    `Machine: ${machineDescription()}. ffmpeg: ${(await run(locateFfmpeg(process.env).ffmpeg, ['-version'])).stdout.split('\n')[0]}.`,
+    '',
+  ];
+  try {
+    if (!args['no-speed']) {
+      const speedRows = await speed(clip, dir);
+      sections.push(
+        `### Speed per format (\`${clip.name}\`, ${clip.size}, ${clip.frames} frames; tiny model)`,
+        '',
+        'Whole pipeline (probe, decode, per-frame resize to the model, inference, mask back to full size, temporal smoothing, compositing, encode) against plain `ffmpeg` transcoding the same clip with the same encoder settings in the same run. Ratio = ours / ffmpeg (target >= 0.75).',
+        '',
+        '| format | frames | ours fps | ffmpeg fps | ratio | segmentation ms/frame |',
+        '|---|---:|---:|---:|---:|---:|',
+        ...speedRows.map(
+          (r) =>
+            `| ${r.format} | ${r.frames} | ${f1(r.oursFps)} | ${f1(r.ffmpegFps)} | ${f2(r.oursFps / r.ffmpegFps)} | ${f1(r.segmentMsPerFrame)} |`,
+        ),
+        '',
+      );
+    }
+    if (!args['no-quality']) {
+      const q = await quality(rows);
+      sections.push(
+        `### Mask quality and flicker (\`${args.model}\`, first ${args['iou-frames']} frames of each ground-truth video)`,
+        '',
+        'IoU of alpha >= 128 against the ground truth >= 128, per frame; flicker = mean absolute change of alpha (0-255) between consecutive frames over the pixels whose ground truth does not change. Raw = per-frame inference; smoothed = with the motion-gated temporal EMA (the default).',
+        '',
+        '| clip | frames | IoU raw | IoU smoothed | min IoU raw | min IoU smoothed | flicker raw | flicker smoothed | segmentation ms/frame |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+        ...q.map(
+          (r) =>
+            `| ${r.name} | ${r.frames} | ${f3(r.iouRaw)} | ${f3(r.iouSmooth)} | ${f3(r.minIouRaw)} | ${f3(r.minIouSmooth)} | ${f2(r.flickerRaw)} | ${f2(r.flickerSmooth)} | ${Math.round(r.msPerFrame)} |`,
+        ),
+        '',
+      );
+    }
+    if (!args['no-rss']) {
+      const r = await rss();
+      sections.push(
+        '### Peak memory against clip length (`sam2_01_dog`, 1280x720, mov, tiny model)',
+        '',
+        '| frames | peak RSS of the pipeline process (MiB) |',
+        '|---:|---:|',
+        ...r.map((x) => `| ${x.frames} | ${Math.round(x.maxRssMiB)} |`),
+        '',
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  sections.push(
+    `Load average (1 min) at the start and the end of the run: ${f1(loadStart)} and ${f1(loadavg()[0] ?? 0)} on ${machineDescription().split(',')[0]} cores shared with other work: the absolute fps are only comparable within one run.`,
+  );
+  const markdown = sections.join('\n');
+  console.log(`\n${markdown}`);
+  if (!args['no-write']) await writeBenchmarkSection('video', markdown);
+}
+
+await main();

@@ -1,0 +1,312 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CutoutError, invalidField, toCutoutError } from '../errors.ts';
+import type { VideoOptions } from '../params/convert-params.ts';
+import { fitBackground } from '../pipeline/fit-background.ts';
+import { DEFAULT_MAX_PIXELS } from '../pipeline/limits.ts';
+import { segmentImages } from '../pipeline/segment-images.ts';
+import type { Segmenter } from '../ports.ts';
+import { overColor, overImage, withAlpha } from './compose-frame.ts';
+import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
+import { videoOutputSpec } from './output-formats.ts';
+import {
+  createTemporalSmoother,
+  DEFAULT_SMOOTHING,
+  type SmoothingOptions,
+} from './temporal-smoother.ts';
+import {
+  type AudioSource,
+  type FrameRate,
+  type FrameReader,
+  type FrameWriter,
+  frameRateValue,
+  type VideoCodec,
+  type VideoInfo,
+} from './video-codec.ts';
+
+export interface RemoveVideoBackgroundInput {
+  readonly inputPath: string;
+  readonly options: VideoOptions;
+  /** The background image (video_over_image, gif_with_bg) or video (video_over_video). */
+  readonly backgroundPath?: string | undefined;
+  /** Where the result goes; nothing is left there when the call fails or is aborted. */
+  readonly outputPath: string;
+  readonly signal?: AbortSignal | undefined;
+  /** Frames written so far, and the expected total (undefined when the input does not say). */
+  onProgress?(done: number, total: number | undefined): void;
+  /** Temporal smoothing of the masks; false turns it off (benchmarks compare both). */
+  readonly smoothing?: SmoothingOptions | false;
+}
+
+export interface RemoveVideoBackgroundDeps {
+  readonly segmenter: Segmenter;
+  readonly codec: VideoCodec;
+  /** Replaces the image pipeline's segmentation (tests use it to pin masks). */
+  readonly segment?: SegmentFrames;
+}
+
+export interface RemoveVideoBackgroundResult {
+  readonly outputPath: string;
+  /** Without the dot: mov, mp4, gif, webm. */
+  readonly extension: string;
+  readonly contentType: string;
+  readonly modelId: string;
+  /** Frames written to the output. */
+  readonly frames: number;
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: FrameRate;
+  readonly warnings: readonly string[];
+}
+
+// Enough frames per inference call to fill a GPU, few enough to keep memory flat.
+const MAX_FRAMES_PER_BATCH = 8;
+
+/**
+ * Video background removal, streamed: decode -> batched inference -> full-resolution mask ->
+ * temporal smoothing -> compose -> encode, with memory bounded by a few frames whatever the
+ * length. `framerate` is the output rate (frames are resampled, never relabelled) and
+ * `frame_limit` caps the input frames read.
+ *
+ * @throws CutoutError INVALID_REQUEST (alpha_matting, a missing background), UNSUPPORTED_MEDIA /
+ *   DECODE_FAILED naming the file, MODEL_UNAVAILABLE, PROCESSING_FAILED (the encoder failed);
+ *   the signal's reason when aborted
+ */
+export async function removeVideoBackground(
+  input: RemoveVideoBackgroundInput,
+  deps: RemoveVideoBackgroundDeps,
+): Promise<RemoveVideoBackgroundResult> {
+  const { options, signal } = input;
+  const spec = videoOutputSpec(options);
+  const warnings: string[] = [];
+  if (options.alphaMatting.enabled) {
+    // Closed-form matting costs seconds per frame at video sizes and is not temporally coherent.
+    throw invalidField(
+      'alpha_matting',
+      'is not supported for video (it would take seconds per frame); omit it or set it to false',
+    );
+  }
+  if ((spec.background === 'image' || spec.background === 'video') && !input.backgroundPath) {
+    throw invalidField(
+      'background',
+      `video_format=${spec.format} needs a background ${spec.background} file`,
+    );
+  }
+  if (options.bgColorEnabled && spec.background !== 'color' && spec.format !== 'mp4_with_color') {
+    warnings.push(`video_bg_color_enabled has no effect on video_format=${spec.format}`);
+  }
+
+  const info = await deps.codec.probe(input.inputPath, signal);
+  const { width, height } = info;
+  const outRate = outputFrameRate(info, options.framerate, spec.defaultFrameRate);
+  const inputFrames = cappedFrames(info, options.frameLimit);
+  const total =
+    inputFrames === undefined
+      ? undefined
+      : Math.max(
+          1,
+          Math.round((inputFrames * frameRateValue(outRate)) / frameRateValue(info.frameRate)),
+        );
+  const maxDurationSeconds =
+    inputFrames === undefined ? info.durationSeconds : inputFrames / frameRateValue(info.frameRate);
+
+  const readers: FrameReader[] = [];
+  let writer: FrameWriter | undefined;
+  try {
+    const background = await loadBackground(
+      input,
+      spec.background,
+      info,
+      outRate,
+      deps.codec,
+      readers,
+    );
+    const audio = await audioSource(input, spec.audioFrom, info, deps.codec, warnings);
+    const frames = deps.codec.decode({
+      path: input.inputPath,
+      width,
+      height,
+      frameRate: outRate,
+      frameLimit: options.frameLimit,
+      signal,
+    });
+    readers.push(frames);
+    writer = deps.codec.encode({
+      outputPath: input.outputPath,
+      width,
+      height,
+      frameRate: outRate,
+      layout: spec.layout,
+      spec: spec.encoder,
+      audio,
+      maxDurationSeconds,
+      signal,
+    });
+    const sink = writer;
+    const segmenter = deps.segmenter;
+    const segment: SegmentFrames = deps.segment ?? ((images) => segmentImages(segmenter, images));
+    const smoothing = input.smoothing ?? DEFAULT_SMOOTHING;
+    input.onProgress?.(0, total);
+    const written = await runFrameLoop({
+      frames,
+      width,
+      height,
+      batchSize: Math.min(MAX_FRAMES_PER_BATCH, Math.max(1, segmenter.maxBatch)),
+      segment,
+      smoother: smoothing === false ? undefined : createTemporalSmoother(width, height, smoothing),
+      compose: async (rgb, alpha) => {
+        switch (spec.layout) {
+          case 'gray':
+            return alpha;
+          case 'rgba':
+            return background.kind === 'color'
+              ? withAlpha(overColor(rgb, alpha, options.bgColor), opaqueAlpha(alpha.length))
+              : withAlpha(rgb, alpha);
+          case 'rgb24':
+            return background.kind === 'frames'
+              ? overImage(rgb, alpha, await background.next())
+              : overColor(rgb, alpha, options.bgColor);
+        }
+      },
+      sink,
+      onFrame: (done) =>
+        input.onProgress?.(done, total === undefined ? undefined : Math.max(total, done)),
+      signal,
+    });
+    if (written === 0) {
+      throw new CutoutError(
+        'DECODE_FAILED',
+        `${path.basename(input.inputPath)}: no video frame could be decoded`,
+        { field: 'file' },
+      );
+    }
+    await closeAll(readers);
+    await sink.finish();
+    input.onProgress?.(written, written);
+    return {
+      outputPath: input.outputPath,
+      extension: spec.extension,
+      contentType: spec.contentType,
+      modelId: segmenter.spec.id,
+      frames: written,
+      width,
+      height,
+      frameRate: outRate,
+      warnings,
+    };
+  } catch (error) {
+    await Promise.allSettled([closeAll(readers), writer?.abort()]);
+    if (signal?.aborted) throw signal.reason;
+    throw toCutoutError(error, 'PROCESSING_FAILED');
+  }
+}
+
+const opaqueCache = new Map<number, Uint8Array>();
+function opaqueAlpha(pixels: number): Uint8Array {
+  let a = opaqueCache.get(pixels);
+  if (!a) {
+    a = new Uint8Array(pixels).fill(255);
+    opaqueCache.clear();
+    opaqueCache.set(pixels, a);
+  }
+  return a;
+}
+
+function outputFrameRate(
+  info: VideoInfo,
+  requested: number | undefined,
+  formatDefault: number | undefined,
+): FrameRate {
+  if (requested !== undefined) return { num: requested, den: 1 };
+  // A format's default (GIF's 10 fps) never raises the rate: that would only repeat frames.
+  if (formatDefault !== undefined && formatDefault < frameRateValue(info.frameRate)) {
+    return { num: formatDefault, den: 1 };
+  }
+  return info.frameRate;
+}
+
+function cappedFrames(info: VideoInfo, limit: number | undefined): number | undefined {
+  if (info.frameCount === undefined) return limit;
+  return limit === undefined ? info.frameCount : Math.min(limit, info.frameCount);
+}
+
+type BackgroundFrames =
+  | { readonly kind: 'none' | 'color' }
+  | { readonly kind: 'frames'; next(): Promise<Uint8Array> };
+
+async function loadBackground(
+  input: RemoveVideoBackgroundInput,
+  kind: 'none' | 'color' | 'image' | 'video',
+  info: VideoInfo,
+  rate: FrameRate,
+  codec: VideoCodec,
+  readers: FrameReader[],
+): Promise<BackgroundFrames> {
+  if (kind === 'none' || kind === 'color') return { kind };
+  const file = input.backgroundPath as string;
+  const label = path.basename(file);
+  if (kind === 'image') {
+    const bytes = await readFile(file).catch((cause: unknown) => {
+      throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
+        field: 'background',
+        cause,
+      });
+    });
+    const { image } = await fitBackground(bytes, info.width, info.height, {
+      maxPixels: DEFAULT_MAX_PIXELS,
+      label: `background ${label}`,
+    });
+    const still = image.data;
+    return { kind: 'frames', next: async () => still };
+  }
+  await codec.probe(file, input.signal);
+  // Looped, so a background shorter than the subject keeps playing instead of freezing.
+  const reader = codec.decode({
+    path: file,
+    width: info.width,
+    height: info.height,
+    frameRate: rate,
+    loop: true,
+    signal: input.signal,
+  });
+  readers.push(reader);
+  const iterator = reader[Symbol.asyncIterator]();
+  return {
+    kind: 'frames',
+    next: async () => {
+      const r = await iterator.next();
+      if (r.done) {
+        throw new CutoutError(
+          'DECODE_FAILED',
+          `background ${label}: no video frame could be decoded`,
+          {
+            field: 'background',
+          },
+        );
+      }
+      return r.value;
+    },
+  };
+}
+
+async function audioSource(
+  input: RemoveVideoBackgroundInput,
+  from: 'input' | 'background' | 'none',
+  info: VideoInfo,
+  codec: VideoCodec,
+  warnings: string[],
+): Promise<AudioSource | undefined> {
+  if (from === 'none') {
+    if (info.hasAudio)
+      warnings.push('the audio track was dropped: the output format cannot carry audio');
+    return undefined;
+  }
+  if (from === 'input') return info.hasAudio ? { path: input.inputPath, loop: false } : undefined;
+  const file = input.backgroundPath as string;
+  const bg = await codec.probe(file, input.signal);
+  return bg.hasAudio ? { path: file, loop: true } : undefined;
+}
+
+async function closeAll(readers: readonly FrameReader[]): Promise<void> {
+  await Promise.allSettled(readers.map((r) => r.close()));
+}

@@ -1,0 +1,185 @@
+import { stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { Command } from 'commander';
+import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
+import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
+import { createSegmenterProvider, isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
+import { CutoutError } from '../../core/errors.ts';
+import {
+  parseVideoOptions,
+  type RawFields,
+  VIDEO_FORMATS,
+} from '../../core/params/convert-params.ts';
+import { videoOutputSpec } from '../../core/video/output-formats.ts';
+import { removeVideoBackground } from '../../core/video/remove-video-background.ts';
+
+/** The flag that sets each request field, so validation errors name what the user typed. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  model: '--model',
+  video_format: '--format',
+  video_bg_color: '--bg-color',
+  framerate: '--framerate',
+  frame_limit: '--frame-limit',
+  mov_codec: '--mov-codec',
+  background: '--bg-image / --bg-video',
+};
+
+interface VideoFlags {
+  readonly output: string;
+  readonly format: string;
+  readonly model?: string;
+  readonly bgImage?: string;
+  readonly bgVideo?: string;
+  readonly bgColor?: string;
+  readonly framerate?: string;
+  readonly frameLimit?: string;
+  readonly movCodec?: string;
+  readonly smoothing: boolean;
+}
+
+/** `cutout video <file> -o <out>`: the video pipeline on a local file, no queue. */
+export function videoCommand(env: Record<string, string | undefined> = process.env): Command {
+  return new Command('video')
+    .description('Remove the background of a video (needs ffmpeg: FFMPEG_PATH or PATH)')
+    .argument('<file>', 'the input video')
+    .requiredOption('-o, --output <file|dir>', 'output file, or a folder for <name>.<ext>')
+    .option('-f, --format <format>', `one of ${VIDEO_FORMATS.join(', ')}`, 'mov')
+    .option(
+      '-m, --model <id|path>',
+      'manifest id (see `cutout models list`) or path to an .onnx file (default: u2net)',
+    )
+    .option('--bg-image <file>', 'background image (video_over_image, gif_with_bg)')
+    .option('--bg-video <file>', 'background video (video_over_video)')
+    .option(
+      '--bg-color <hex>',
+      'colour for mp4_with_color; for mov, webm and gif: an opaque colour underneath',
+    )
+    .option('--framerate <1-60>', 'output frames per second (resampled; default: the input rate)')
+    .option('--frame-limit <n>', 'read only the first n frames')
+    .option('--mov-codec <prores|qtrle>', 'codec of mov output', 'prores')
+    .option('--no-smoothing', 'turn off temporal smoothing of the masks')
+    .action(async (file: string, flags: VideoFlags) => {
+      await runVideo(file, flags, env);
+    });
+}
+
+async function runVideo(
+  file: string,
+  flags: VideoFlags,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const modelIsPath = flags.model !== undefined && isModelPath(flags.model);
+  const options = withFlagNames(() => parseVideoOptions(toFields(flags, modelIsPath)));
+  if (flags.bgImage && flags.bgVideo) {
+    throw new CutoutError('INVALID_REQUEST', '--bg-image and --bg-video: give one of them');
+  }
+  const spec = videoOutputSpec(options);
+  const outputPath = await outputFile(flags.output, file, spec.extension);
+  const codec = createFfmpegCodec({ env });
+
+  const provider = createSegmenterProvider(modelSettingsFromEnv(env), {
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new CutoutError('PROCESSING_FAILED', 'interrupted'));
+  process.once('SIGINT', interrupt);
+  const bar = process.stderr.isTTY
+    ? new SingleBar({
+        format: `${basename(file)} {bar} {value}/{total} frames | {fps} fps | eta {eta_formatted}`,
+        stream: process.stderr,
+        hideCursor: true,
+      })
+    : undefined;
+  const started = performance.now();
+  try {
+    const segmenter = await provider.get(modelIsPath && flags.model ? flags.model : options.model);
+    bar?.start(1, 0, { fps: '-' });
+    const result = await withFlagNames(() =>
+      removeVideoBackground(
+        {
+          inputPath: file,
+          options,
+          backgroundPath: flags.bgImage ?? flags.bgVideo,
+          outputPath,
+          signal: controller.signal,
+          ...(flags.smoothing ? {} : { smoothing: false as const }),
+          onProgress: (done, total) => {
+            if (!bar) return;
+            const seconds = (performance.now() - started) / 1000;
+            bar.setTotal(total ?? Math.max(done, 1));
+            bar.update(done, { fps: seconds > 0 ? (done / seconds).toFixed(1) : '-' });
+          },
+        },
+        { segmenter, codec },
+      ),
+    );
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(
+      `${file} -> ${result.outputPath} (${result.frames} frames, ${result.width}x${result.height}, ${seconds.toFixed(1)} s, ${(result.frames / seconds).toFixed(1)} fps, ${result.modelId})\n`,
+    );
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', interrupt);
+    await provider.close();
+  }
+}
+
+function toFields(flags: VideoFlags, modelIsPath: boolean): RawFields {
+  const colourFormat = flags.format.replace(/[\s-]+/g, '_').toLowerCase() === 'mp4_with_color';
+  return {
+    model: modelIsPath ? undefined : flags.model,
+    video_format: flags.format,
+    video_bg_color: flags.bgColor,
+    // A colour given on the command line for a transparent format means "put it underneath".
+    video_bg_color_enabled: flags.bgColor !== undefined && !colourFormat ? true : undefined,
+    framerate: flags.framerate,
+    frame_limit: flags.frameLimit,
+    mov_codec: flags.movCodec,
+  };
+}
+
+/** An existing folder (or a path ending in a separator) gets <input stem>.<ext> inside it. */
+async function outputFile(output: string, input: string, extension: string): Promise<string> {
+  const isDir =
+    /[\\/]$/.test(output) ||
+    (await stat(output).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
+  if (!isDir) return resolve(output);
+  const name = basename(input);
+  const ext = extname(name);
+  const stem = ext.length > 0 && ext.length < name.length ? name.slice(0, -ext.length) : name;
+  return join(resolve(output), `${stem}.${extension}`);
+}
+
+/** Re-labels INVALID_REQUEST errors with the flag the user typed instead of the API field. */
+function relabel(error: unknown): unknown {
+  if (error instanceof CutoutError && error.field && FLAG_OF_FIELD[error.field]) {
+    const flag = FLAG_OF_FIELD[error.field];
+    if (error.code !== 'INVALID_REQUEST') return error;
+    const problem = error.message.slice(error.field.length + 2);
+    return new CutoutError('INVALID_REQUEST', `${flag} (${error.field}): ${problem}`, {
+      field: error.field,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function withFlagNames<T>(run: () => T): T {
+  try {
+    const value = run();
+    if (value instanceof Promise) {
+      return value.catch((error: unknown) => {
+        throw relabel(error);
+      }) as T;
+    }
+    return value;
+  } catch (error) {
+    throw relabel(error);
+  }
+}
