@@ -1,0 +1,203 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import {
+  AwsLogDriverMode,
+  type BaseService,
+  type CfnService,
+  type ContainerDefinitionOptions,
+  type ContainerImage,
+  CpuArchitecture,
+  DeploymentControllerType,
+  Ec2Service,
+  Ec2TaskDefinition,
+  FargateService,
+  FargateTaskDefinition,
+  LogDrivers,
+  NetworkMode,
+  OperatingSystemFamily,
+  PropagatedTagSource,
+  type TaskDefinition,
+} from 'aws-cdk-lib/aws-ecs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { WORKER_ENV } from '../../containers/worker/env.ts';
+import { ENV } from '../../core/config/resources.ts';
+import { grantObjects } from './object-grants.ts';
+import { scaleOnQueueBacklog } from './queue-backlog-scaling.ts';
+import type { WorkerCluster } from './worker-cluster.ts';
+
+export type WorkerKind = 'image' | 'video';
+
+/** Where the image keeps its verified weights (the Dockerfile pulls them there at build). */
+export const WORKER_MODEL_DIR = '/opt/cutout/models';
+
+/**
+ * The container's liveness check, the same as the Dockerfile's HEALTHCHECK: the worker process
+ * answers, and when the worker keeps a heartbeat file it was touched in the last two minutes.
+ */
+export const WORKER_HEALTH_COMMAND = [
+  'CMD',
+  'node',
+  '-e',
+  "const f=process.env.CUTOUT_HEARTBEAT_FILE;if(f&&Date.now()-require('node:fs').statSync(f).mtimeMs>120000)process.exit(1)",
+] as const;
+
+export interface QueueWorkerProps {
+  readonly kind: WorkerKind;
+  readonly cluster: WorkerCluster;
+  readonly image: ContainerImage;
+  readonly queue: IQueue;
+  readonly jobsTable: ITable;
+  readonly inputBucket: IBucket;
+  readonly outputBucket: IBucket;
+  readonly jobTtlDays: number;
+  readonly minWorkers: number;
+  readonly maxWorkers: number;
+  /** Fargate only: run on Fargate Spot. (GPU spot is the Auto Scaling group's business.) */
+  readonly spot: boolean;
+  readonly logRetention: RetentionDays;
+}
+
+/** Backlog one worker is expected to absorb: images take about a second, a video minutes. */
+const MESSAGES_PER_WORKER: Record<WorkerKind, number> = { image: 20, video: 1 };
+
+/** ECS gives a stopping task this long between SIGTERM and SIGKILL (the EC2 maximum is 120 s). */
+const STOP_TIMEOUT = Duration.seconds(120);
+
+/**
+ * One ECS service that drains one queue: on the GPU capacity provider (one task per GPU host)
+ * or, without GPUs, on Fargate. It starts at its minimum (0 by default) and follows the queue
+ * backlog; the worker protects its task from scale-in while a file is in progress through the
+ * ECS agent endpoint (`ECS_AGENT_URI`, which ECS injects into the container).
+ */
+export class QueueWorker extends Construct {
+  readonly service: BaseService;
+  readonly taskDefinition: TaskDefinition;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: QueueWorkerProps) {
+    super(scope, id);
+    const gpu = props.cluster.gpuCapacity;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const container: ContainerDefinitionOptions = {
+      image: props.image,
+      essential: true,
+      environment: {
+        [ENV.jobsTable]: props.jobsTable.tableName,
+        [ENV.inputBucket]: props.inputBucket.bucketName,
+        [ENV.outputBucket]: props.outputBucket.bucketName,
+        [props.kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl]: props.queue.queueUrl,
+        [ENV.jobTtlDays]: String(props.jobTtlDays),
+        [ENV.modelDir]: WORKER_MODEL_DIR,
+        // This service consumes its own queue only.
+        [WORKER_ENV.queues]: props.kind,
+        CUTOUT_ORT_PROVIDERS: gpu ? 'cuda,cpu' : 'cpu',
+        // Weights are baked into the image and verified at build; never fetch at run time.
+        CUTOUT_MODEL_DOWNLOAD: 'false',
+        // `video` mounts NVENC/NVDEC into the container for ffmpeg.
+        NVIDIA_DRIVER_CAPABILITIES: 'compute,utility,video',
+      },
+      logging: LogDrivers.awsLogs({
+        streamPrefix: props.kind,
+        logGroup: this.logGroup,
+        mode: AwsLogDriverMode.NON_BLOCKING,
+      }),
+      stopTimeout: STOP_TIMEOUT,
+      healthCheck: {
+        command: [...WORKER_HEALTH_COMMAND],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.minutes(3),
+      },
+    };
+
+    if (gpu) {
+      // Bridge networking: the host's public address serves egress; awsvpc tasks on EC2 get no
+      // public address and would need a NAT gateway.
+      const task = new Ec2TaskDefinition(this, 'Task', { networkMode: NetworkMode.BRIDGE });
+      // A g4dn/g5/g6 .xlarge has 4 vCPU and 16 GiB; leave room for the agent and the OS.
+      task.addContainer('worker', {
+        ...container,
+        gpuCount: 1,
+        cpu: 3072,
+        memoryReservationMiB: 12_288,
+      });
+      this.taskDefinition = task;
+      this.service = new Ec2Service(this, 'Service', {
+        cluster: props.cluster.cluster,
+        taskDefinition: task,
+        capacityProviderStrategies: [{ capacityProvider: gpu.capacityProviderName, weight: 1 }],
+        // One task per GPU host: replace tasks in place rather than buying a spare host.
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { rollback: true },
+        deploymentController: { type: DeploymentControllerType.ECS },
+        propagateTags: PropagatedTagSource.SERVICE,
+        enableECSManagedTags: true,
+      });
+    } else {
+      const task = new FargateTaskDefinition(this, 'Task', {
+        cpu: 4096,
+        memoryLimitMiB: 8192,
+        runtimePlatform: {
+          cpuArchitecture: CpuArchitecture.X86_64,
+          operatingSystemFamily: OperatingSystemFamily.LINUX,
+        },
+      });
+      task.addContainer('worker', container);
+      this.taskDefinition = task;
+      this.service = new FargateService(this, 'Service', {
+        cluster: props.cluster.cluster,
+        taskDefinition: task,
+        capacityProviderStrategies: [
+          { capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 },
+        ],
+        assignPublicIp: true,
+        vpcSubnets: { subnetType: SubnetType.PUBLIC },
+        securityGroups: [
+          new SecurityGroup(this, 'SecurityGroup', {
+            vpc: props.cluster.cluster.vpc,
+            description: `cutout ${props.kind} workers: no inbound traffic`,
+            allowAllOutbound: true,
+          }),
+        ],
+        minHealthyPercent: 0,
+        maxHealthyPercent: 100,
+        circuitBreaker: { rollback: true },
+        propagateTags: PropagatedTagSource.SERVICE,
+        enableECSManagedTags: true,
+      });
+    }
+
+    // The strategy names a capacity provider, which must be associated with the cluster first.
+    this.service.node.addDependency(props.cluster.cluster);
+
+    // CDK leaves DesiredCount out, and CloudFormation then starts one task (and one GPU host)
+    // on the first deploy. Pin it to the minimum; the backlog scaling takes it from there.
+    const cfnService = this.service.node.defaultChild as CfnService;
+    cfnService.desiredCount = props.minWorkers;
+
+    props.jobsTable.grantReadWriteData(this.taskDefinition.taskRole);
+    grantObjects(this.taskDefinition.taskRole, props.inputBucket, ['s3:GetObject']);
+    grantObjects(this.taskDefinition.taskRole, props.outputBucket, [
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    props.queue.grantConsumeMessages(this.taskDefinition.taskRole);
+
+    scaleOnQueueBacklog(this.service, {
+      queue: props.queue,
+      minCapacity: props.minWorkers,
+      maxCapacity: props.maxWorkers,
+      messagesPerWorker: MESSAGES_PER_WORKER[props.kind],
+    });
+  }
+}

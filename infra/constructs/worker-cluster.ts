@@ -1,0 +1,125 @@
+import {
+  AutoScalingGroup,
+  OnDemandAllocationStrategy,
+  SpotAllocationStrategy,
+} from 'aws-cdk-lib/aws-autoscaling';
+import {
+  BlockDeviceVolume,
+  EbsDeviceVolumeType,
+  InstanceType,
+  LaunchTemplate,
+  SecurityGroup,
+  SubnetType,
+  UserData,
+  type Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import {
+  AmiHardwareType,
+  AsgCapacityProvider,
+  Cluster,
+  ContainerInsights,
+  EcsOptimizedImage,
+  MachineImageType,
+} from 'aws-cdk-lib/aws-ecs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface WorkerClusterProps {
+  readonly vpc: Vpc;
+  /** `gpu` adds the GPU Auto Scaling group capacity provider; `fargate` enables Fargate (spot). */
+  readonly compute: 'gpu' | 'fargate';
+  /** GPU instance types, most preferred first. */
+  readonly instanceTypes: readonly string[];
+  /** Most GPU hosts at once: one worker task per host. */
+  readonly maxInstances: number;
+  readonly spot: boolean;
+  /** Names the capacity provider (it must not start with `aws`, `ecs` or `fargate`). */
+  readonly stage: string;
+  /** Receives the Auto Scaling group's launch and termination notices. */
+  readonly notificationsTopic: ITopic;
+}
+
+/**
+ * The ECS cluster the workers run in. For GPUs: an Auto Scaling group of single-GPU instances on
+ * the ECS GPU AMI, from 0 hosts, behind a capacity provider with managed scaling (ECS starts
+ * hosts for tasks waiting to be placed) and managed termination protection (a host running a
+ * task is never scaled in). Fargate has no GPUs, so the `fargate` option is CPU-only.
+ */
+export class WorkerCluster extends Construct {
+  readonly cluster: Cluster;
+  /** Set when `compute` is `gpu`. */
+  readonly gpuCapacity?: AsgCapacityProvider;
+
+  constructor(scope: Construct, id: string, props: WorkerClusterProps) {
+    super(scope, id);
+    this.cluster = new Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
+    if (props.compute === 'fargate') {
+      this.cluster.enableFargateCapacityProviders();
+      return;
+    }
+
+    const securityGroup = new SecurityGroup(this, 'HostSecurityGroup', {
+      vpc: props.vpc,
+      description: 'cutout GPU workers: no inbound traffic, outbound to AWS APIs',
+      allowAllOutbound: true,
+    });
+    const launchTemplate = new LaunchTemplate(this, 'GpuLaunchTemplate', {
+      machineImage: EcsOptimizedImage.amazonLinux2023(AmiHardwareType.GPU),
+      userData: UserData.forLinux(),
+      role: new Role(this, 'HostRole', {
+        assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+        description: 'cutout GPU worker hosts: ECS agent registration (added by the cluster)',
+      }),
+      securityGroup,
+      requireImdsv2: true,
+      // Hop limit 1 keeps containers on the bridge network away from the host's credentials.
+      httpPutResponseHopLimit: 1,
+      blockDevices: [
+        {
+          // The GPU AMI plus a CUDA worker image (several GB) need more than the 30 GB default.
+          deviceName: '/dev/xvda',
+          volume: BlockDeviceVolume.ebs(100, {
+            encrypted: true,
+            volumeType: EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+    });
+    const autoScalingGroup = new AutoScalingGroup(this, 'GpuHosts', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      minCapacity: 0,
+      maxCapacity: props.maxInstances,
+      mixedInstancesPolicy: {
+        launchTemplate,
+        launchTemplateOverrides: props.instanceTypes.map((t) => ({
+          instanceType: new InstanceType(t),
+        })),
+        instancesDistribution: {
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: props.spot ? 0 : 100,
+          onDemandAllocationStrategy: OnDemandAllocationStrategy.PRIORITIZED,
+          spotAllocationStrategy: SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+        },
+      },
+      notifications: [{ topic: props.notificationsTopic }],
+    });
+    this.gpuCapacity = new AsgCapacityProvider(this, 'GpuCapacity', {
+      capacityProviderName: `cutout-${props.stage}-gpu`,
+      autoScalingGroup,
+      machineImageType: MachineImageType.AMAZON_LINUX_2,
+      enableManagedScaling: true,
+      enableManagedTerminationProtection: true,
+      targetCapacityPercent: 100,
+      // New GPU hosts count towards capacity after a minute rather than the default five.
+      instanceWarmupPeriod: 60,
+      spotInstanceDraining: props.spot,
+    });
+    this.cluster.addAsgCapacityProvider(this.gpuCapacity);
+  }
+}

@@ -1,0 +1,190 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { CutoutConfig } from '../config.ts';
+import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { DeadLetterHandler } from '../constructs/dead-letter-handler.ts';
+import { API_STAGE, JobApi } from '../constructs/job-api.ts';
+import { PROJECT_ROOT } from '../constructs/node-function.ts';
+import { QueueWorker } from '../constructs/queue-worker.ts';
+import { ServiceMonitoring } from '../constructs/service-monitoring.ts';
+import { UploadTrigger } from '../constructs/upload-trigger.ts';
+import { WorkerCluster } from '../constructs/worker-cluster.ts';
+import { WorkerNetwork } from '../constructs/worker-network.ts';
+import { bucketName } from '../resource-names.ts';
+import type { StorageStack } from './storage-stack.ts';
+
+export interface ServiceStackProps extends StackProps {
+  readonly config: CutoutConfig;
+  readonly storage: StorageStack;
+}
+
+/** The names `cutout keys create --stack` and the README read from the stack's outputs. */
+export const SERVICE_OUTPUTS = {
+  apiEndpoint: 'ApiEndpoint',
+  apiUrl: 'ApiUrl',
+  inputBucket: 'InputBucketName',
+  outputBucket: 'OutputBucketName',
+  jobsTable: 'JobsTableName',
+  keysTable: 'KeysTableName',
+  usagePlanId: 'UsagePlanId',
+  alarmTopic: 'AlarmTopicArn',
+  dashboard: 'DashboardName',
+  createFirstKey: 'CreateFirstKey',
+} as const;
+
+/**
+ * Everything stateless: the API and its Lambdas, the upload and dead-letter handlers, the
+ * worker cluster and services, alarms and the dashboard. It can be destroyed and redeployed
+ * freely; the data lives in the storage stack.
+ */
+export class ServiceStack extends Stack {
+  readonly api: JobApi;
+  readonly workers: WorkerCluster;
+  readonly imageWorkers: QueueWorker;
+  readonly videoWorkers: QueueWorker;
+  readonly monitoring: ServiceMonitoring;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { config, storage } = props;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    // Addressed by name, not by reference: see resource-names.ts.
+    this.addStackDependency(storage);
+    const inputs = Bucket.fromBucketName(this, 'Inputs', bucketName(config.stage, 'inputs'));
+    const outputs = Bucket.fromBucketName(this, 'Outputs', bucketName(config.stage, 'outputs'));
+    const { jobs, keys } = storage.tables;
+    const queues = storage.queues;
+
+    this.api = new JobApi(this, 'Api', {
+      stage: config.stage,
+      jobsTable: jobs,
+      keysTable: keys,
+      inputBucket: inputs,
+      outputBucket: outputs,
+      imageQueue: queues.image,
+      videoQueue: queues.video,
+      jobTtlDays: config.jobTtlDays,
+      inlineLimitBytes: config.inlineLimitBytes,
+      logRetention,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      dailyQuota: config.apiDailyQuota,
+      bundleMetafile: config.bundleMetafile,
+    });
+    const uploads = new UploadTrigger(this, 'Uploads', {
+      jobsTable: jobs,
+      inputBucket: inputs,
+      outputBucket: outputs,
+      imageQueue: queues.image,
+      videoQueue: queues.video,
+      jobTtlDays: config.jobTtlDays,
+      logRetention,
+      bundleMetafile: config.bundleMetafile,
+    });
+    const deadLetters = new DeadLetterHandler(this, 'DeadLetters', {
+      jobsTable: jobs,
+      deadLetterQueues: [queues.imageDeadLetter, queues.videoDeadLetter],
+      logRetention,
+      bundleMetafile: config.bundleMetafile,
+    });
+
+    const alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail });
+    const network = new WorkerNetwork(this, 'Network', { logRetention });
+    this.workers = new WorkerCluster(this, 'Workers', {
+      vpc: network.vpc,
+      compute: config.workerCompute,
+      instanceTypes: config.instanceTypes,
+      maxInstances: config.maxImageWorkers + config.maxVideoWorkers,
+      spot: config.spot,
+      stage: config.stage,
+      notificationsTopic: alarms.topic,
+    });
+    // The build context is the repository root (the worker imports core/ and adapters/);
+    // .dockerignore keeps it small. Synth only stages it: Docker runs at `cdk deploy`.
+    const image = ContainerImage.fromAsset(PROJECT_ROOT, {
+      file: 'containers/worker/Dockerfile',
+      platform: Platform.LINUX_AMD64,
+    });
+    const worker = (kind: 'image' | 'video') =>
+      new QueueWorker(this, kind === 'image' ? 'ImageWorkers' : 'VideoWorkers', {
+        kind,
+        cluster: this.workers,
+        image,
+        queue: kind === 'image' ? queues.image : queues.video,
+        jobsTable: jobs,
+        inputBucket: inputs,
+        outputBucket: outputs,
+        jobTtlDays: config.jobTtlDays,
+        minWorkers: kind === 'image' ? config.minWorkers : 0,
+        maxWorkers: kind === 'image' ? config.maxImageWorkers : config.maxVideoWorkers,
+        spot: config.spot,
+        logRetention,
+      });
+    this.imageWorkers = worker('image');
+    this.videoWorkers = worker('video');
+
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      topic: alarms.topic,
+      api: this.api.api,
+      functions: {
+        convert: this.api.functions.convert.function,
+        results: this.api.functions.results.function,
+        files: this.api.functions.files.function,
+        authorizer: this.api.functions.authorizer.function,
+        'on-upload': uploads.handler.function,
+        'on-dead-letter': deadLetters.handler.function,
+      },
+      queues: [
+        {
+          kind: 'image',
+          queue: queues.image,
+          deadLetterQueue: queues.imageDeadLetter,
+          // A cold start from zero GPU hosts takes 4-10 minutes.
+          maxMessageAge: Duration.minutes(15),
+          workers: this.imageWorkers.service,
+          workerLogs: this.imageWorkers.logGroup,
+        },
+        {
+          kind: 'video',
+          queue: queues.video,
+          deadLetterQueue: queues.videoDeadLetter,
+          maxMessageAge: Duration.hours(1),
+          workers: this.videoWorkers.service,
+          workerLogs: this.videoWorkers.logGroup,
+        },
+      ],
+      clusterName: this.workers.cluster.clusterName,
+    });
+
+    const endpoint = `https://${this.api.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    output(
+      SERVICE_OUTPUTS.apiEndpoint,
+      endpoint,
+      `Host to give clients: they call ${endpoint}/${API_STAGE}/convert`,
+    );
+    output(SERVICE_OUTPUTS.apiUrl, this.api.api.url, 'Base URL of the v1 API');
+    output(SERVICE_OUTPUTS.inputBucket, inputs.bucketName, 'Uploads; drop files under incoming/');
+    output(SERVICE_OUTPUTS.outputBucket, outputs.bucketName, 'Results');
+    output(SERVICE_OUTPUTS.jobsTable, jobs.tableName, 'Jobs and files');
+    output(SERVICE_OUTPUTS.keysTable, keys.tableName, 'API key hashes');
+    output(SERVICE_OUTPUTS.usagePlanId, this.api.usagePlan.usagePlanId, 'Per-key usage plan');
+    output(SERVICE_OUTPUTS.alarmTopic, alarms.topic.topicArn, 'Subscribe here for alarms');
+    output(
+      SERVICE_OUTPUTS.dashboard,
+      this.monitoring.dashboard.dashboardName,
+      'CloudWatch dashboard',
+    );
+    output(
+      SERVICE_OUTPUTS.createFirstKey,
+      `npx cutout keys create --stack ${this.stackName} --name first-key`,
+      'Creates an API key in this deployment and prints it once',
+    );
+  }
+}

@@ -1,0 +1,88 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  removeOutput,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedApp,
+  synthesizeApp,
+} from './support/test-app.ts';
+
+describe('workerCompute: fargate (prod, with an alarm address)', () => {
+  let template: Template;
+  let built: SynthesizedApp;
+  beforeAll(async () => {
+    // cdk-nag on: this synth also proves the Fargate and prod variants have no unacknowledged
+    // AwsSolutions finding (the synth throws with the report otherwise).
+    built = await synthesizeApp(
+      {
+        'cutout:workerCompute': 'fargate',
+        'cutout:minWorkers': 1,
+        'cutout:stage': 'prod',
+        'cutout:alarmEmail': 'ops@example.com',
+      },
+      { nag: true },
+    );
+    template = built.serviceTemplate;
+  }, SYNTH_TIMEOUT_MS);
+  afterAll(() => removeOutput(built?.outdir));
+
+  it('passes cdk-nag and protects the prod storage stack', () => {
+    const findings = built.summary.nagFindings;
+    expect(findings).toBeDefined();
+    expect(findings?.filter((f) => (f.reason ?? '').length < 20)).toEqual([]);
+    expect(built.summary.terminationProtection).toEqual({ storage: true, service: false });
+  });
+
+  it('subscribes the alarm address to the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('creates no GPU hosts', () => {
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 0);
+    template.resourceCountIs('AWS::ECS::CapacityProvider', 0);
+    template.resourceCountIs('AWS::EC2::LaunchTemplate', 0);
+  });
+
+  it('runs CPU-only Fargate tasks (Fargate has no GPUs) on Fargate Spot', () => {
+    const tasks = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(tasks).toHaveLength(2);
+    for (const task of tasks) {
+      expect(task.Properties).toMatchObject({
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: '4096',
+        Memory: '8192',
+      });
+      const [container] = task.Properties.ContainerDefinitions;
+      expect(container.ResourceRequirements).toBeUndefined();
+      const env = Object.fromEntries(
+        (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
+      );
+      expect(env.CUTOUT_ORT_PROVIDERS).toBe('cpu');
+    }
+    for (const service of Object.values(template.findResources('AWS::ECS::Service'))) {
+      expect(service.Properties.CapacityProviderStrategy).toEqual([
+        { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      ]);
+      expect(service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp).toBe(
+        'ENABLED',
+      );
+    }
+  });
+
+  it('keeps the minimum warm image worker and scales video from zero', () => {
+    const counts = Object.values(template.findResources('AWS::ECS::Service'))
+      .map((s) => s.Properties.DesiredCount)
+      .sort();
+    expect(counts).toEqual([0, 1]);
+    const mins = Object.values(
+      template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'),
+    )
+      .map((t) => t.Properties.MinCapacity)
+      .sort();
+    expect(mins).toEqual([0, 1]);
+  });
+});
