@@ -9,10 +9,22 @@ export interface ModelSpec {
   readonly id: string;
   /** Square input side in pixels (320 for the u2net family, 1024 for ISNet). */
   readonly inputSize: number;
-  /** Per-channel RGB mean and std applied after dividing by the image maximum. */
+  /** Per-channel RGB mean and std applied to the scaled values (see `divideByMax`). */
   readonly mean: readonly [number, number, number];
   readonly std: readonly [number, number, number];
+  /**
+   * The kernel that stretches the image to inputSize x inputSize. Default `lanczos3` (rembg, the
+   * u2net family); weights trained behind a bilinear resize (imgly's ISNet) want `bilinear`.
+   */
+  readonly resizeKernel?: ResizeKernel;
+  /**
+   * Whether values are divided by the image's own maximum (rembg; default true) or by 255 (imgly's
+   * ISNet, whose weights never saw a brightened image).
+   */
+  readonly divideByMax?: boolean;
 }
+
+export type ResizeKernel = 'lanczos3' | 'bilinear';
 
 /**
  * A loaded segmentation model. One instance per model per process; safe to call concurrently.

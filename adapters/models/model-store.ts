@@ -172,7 +172,8 @@ function missing(
   );
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes through a temporary file in the same folder and renames it into place. */
+export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(
     dirname(path),

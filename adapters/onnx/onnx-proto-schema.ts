@@ -41,12 +41,23 @@ export const ONNX_PROTO_SUBSET: INamespace = {
             output: { rule: 'repeated', type: 'string', id: 2 },
             name: { type: 'string', id: 3 },
             opType: { type: 'string', id: 4 },
+            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+            docString: { type: 'string', id: 6 },
+          },
+        },
+        AttributeProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            i: { type: 'int64', id: 3 },
+            t: { type: 'TensorProto', id: 5 },
+            type: { type: 'int32', id: 20 },
           },
         },
         TensorProto: {
           fields: {
             dims: { rule: 'repeated', type: 'int64', id: 1 },
             dataType: { type: 'int32', id: 2 },
+            int32Data: { rule: 'repeated', type: 'int32', id: 5, options: { packed: true } },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
           },
@@ -87,3 +98,5 @@ export const ONNX_PROTO_SUBSET: INamespace = {
 
 /** TensorProto.DataType.FLOAT */
 export const ONNX_FLOAT = 1;
+/** TensorProto.DataType.FLOAT16 */
+export const ONNX_FLOAT16 = 10;

@@ -5,6 +5,7 @@ import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
 import type { ModelManifest } from '../../core/models/manifest.schema.ts';
 import { modelSpecOf, resolveModel } from '../../core/models/resolve-model.ts';
 import type { ModelSpec, SegmenterProvider } from '../../core/ports.ts';
+import { ensureFp32Variant } from '../models/fp32-variant.ts';
 import type { ModelSettings } from '../models/model-env.ts';
 import { createModelStore, type EnsureOptions, type ModelStore } from '../models/model-store.ts';
 import { createOnnxSegmenter, loadSession, type OnnxSegmenter } from './onnx-segmenter.ts';
@@ -67,10 +68,15 @@ export function createSegmenterProvider(
 
   async function loadManifestModel(requestedId: string, entryId: string): Promise<OnnxSegmenter> {
     const { entry } = resolveModel(manifest, new Map(), entryId);
-    const path = await store.ensure(
+    const verified = await store.ensure(
       entry,
       options.onProgress ? { onProgress: options.onProgress } : {},
     );
+    // fp16 weights on the CPU provider run through an fp32 copy; a GPU keeps the fp16 file.
+    const path =
+      entry.cpuVariant === 'fp32' && settings.providers[0] === 'cpu'
+        ? await ensureFp32Variant(store.cacheDir, entry, verified, options.log)
+        : verified;
     const loaded = await loadSession(path, sessionOptions);
     const segmenter = createOnnxSegmenter(loaded, modelSpecOf(entry), batchOptions);
     options.log?.(

@@ -39,7 +39,14 @@ export const modelInputSchema = z.object({
   layout: z.literal('NCHW'),
   /** How the image reaches SxS: rembg stretches, ignoring the aspect ratio. */
   resize: z.literal('stretch'),
-  /** Per-channel mean and std applied to values in 0..1 (after dividing by the image maximum). */
+  /** The stretch's kernel: rembg's `lanczos3` (default) or the `bilinear` imgly trained behind. */
+  kernel: z.enum(['lanczos3', 'bilinear']).optional(),
+  /**
+   * Divide by the image's own maximum before mean/std, as rembg does (default true), or by 255
+   * (false), as imgly does for its ISNet weights.
+   */
+  divideByMax: z.boolean().optional(),
+  /** Per-channel mean and std applied to values in 0..1 (scaled as `divideByMax` says). */
   mean: rgbTriple,
   std: rgbTriple,
 });
@@ -66,6 +73,11 @@ export const modelEntrySchema = z
     bytes: z.number().int().positive().optional(),
     input: modelInputSchema,
     output: modelOutputSchema,
+    /**
+     * `fp32`: the weights are fp16 and the CPU provider runs an fp32 copy derived from them when
+     * the model is materialised (fp16 kernels are scarce on CPU; the GPU keeps the fp16 file).
+     */
+    cpuVariant: z.literal('fp32').optional(),
     /** Execution providers the entry was tried with. */
     providers: z.array(z.enum(['cpu', 'cuda'])).min(1),
     licence: modelLicenceSchema,

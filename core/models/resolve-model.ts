@@ -49,5 +49,7 @@ export function modelSpecOf(entry: ModelEntry): ModelSpec {
     inputSize: entry.input.size,
     mean: entry.input.mean,
     std: entry.input.std,
+    resizeKernel: entry.input.kernel ?? 'lanczos3',
+    divideByMax: entry.input.divideByMax ?? true,
   };
 }

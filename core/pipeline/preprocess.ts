@@ -1,17 +1,22 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../image/raster.ts';
-import type { ModelSpec } from '../ports.ts';
+import type { ModelSpec, ResizeKernel } from '../ports.ts';
 
 /**
- * Stretches the image to size x size with Lanczos-3, ignoring the aspect ratio, as rembg does
- * before every u2net-family and ISNet inference (the mask is stretched back afterwards).
+ * Stretches the image to size x size, ignoring the aspect ratio, as rembg and imgly both do
+ * before inference (the mask is stretched back afterwards). The kernel is the one the weights
+ * were trained behind: Lanczos-3 for rembg's models (default), bilinear for imgly's ISNet.
  */
-export async function resizeForModel(image: RgbImage, size: number): Promise<RgbImage> {
+export async function resizeForModel(
+  image: RgbImage,
+  size: number,
+  kernel: ResizeKernel = 'lanczos3',
+): Promise<RgbImage> {
   if (image.width === size && image.height === size) return image;
   const data = await sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: 3 },
   })
-    .resize(size, size, { fit: 'fill', kernel: 'lanczos3' })
+    .resize(size, size, { fit: 'fill', kernel: kernel === 'bilinear' ? 'linear' : 'lanczos3' })
     .raw()
     .toBuffer();
   return { data, width: size, height: size };
@@ -19,21 +24,24 @@ export async function resizeForModel(image: RgbImage, size: number): Promise<Rgb
 
 /**
  * Writes one model-sized image into `out` at image slot `index` as planar float32 (NCHW):
- * every value divided by the image's own maximum (not by 255, so a dark image is brightened to
- * the full range), then (x - mean[c]) / std[c].
+ * every value divided by the image's own maximum (rembg, the default: a dark image is brightened
+ * to the full range) or by 255 (`divideByMax: false`, imgly), then (x - mean[c]) / std[c].
  */
 export function writeModelTensor(
   image: RgbImage,
-  spec: Pick<ModelSpec, 'mean' | 'std'>,
+  spec: Pick<ModelSpec, 'mean' | 'std' | 'divideByMax'>,
   out: Float32Array,
   index: number,
 ): void {
   const { data } = image;
   const plane = image.width * image.height;
-  let max = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i] ?? 0;
-    if (v > max) max = v;
+  let max = 255;
+  if (spec.divideByMax !== false) {
+    max = 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] ?? 0;
+      if (v > max) max = v;
+    }
   }
   // rembg's guard: max(max, 1e-6), so an all-black image stays all zeros rather than NaN.
   const scale = 1 / Math.max(max, 1e-6);
@@ -51,7 +59,7 @@ export function writeModelTensor(
 /** The batch tensor for model-sized images: float32, batch x 3 x S x S. */
 export function toModelTensor(
   images: readonly RgbImage[],
-  spec: Pick<ModelSpec, 'mean' | 'std' | 'inputSize'>,
+  spec: Pick<ModelSpec, 'mean' | 'std' | 'inputSize' | 'divideByMax'>,
 ): Float32Array {
   const plane = spec.inputSize * spec.inputSize;
   const out = new Float32Array(images.length * 3 * plane);

@@ -29,7 +29,9 @@ export async function segmentImages(
     const batch = images.slice(start, start + batchSize);
 
     let t = performance.now();
-    const resized = await Promise.all(batch.map((image) => resizeForModel(image, size)));
+    const resized = await Promise.all(
+      batch.map((image) => resizeForModel(image, size, segmenter.spec.resizeKernel)),
+    );
     const tensor = toModelTensor(resized, segmenter.spec);
     t = lap(timings, 'preprocessMs', t);
 

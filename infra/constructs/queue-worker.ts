@@ -98,7 +98,9 @@ export class QueueWorker extends Construct {
         [ENV.modelDir]: WORKER_MODEL_DIR,
         // This service consumes its own queue only.
         [WORKER_ENV.queues]: props.kind,
-        CUTOUT_ORT_PROVIDERS: gpu ? 'cuda,cpu' : 'cpu',
+        // GPU hosts name CUDA alone: a missing CUDA provider then fails the worker loudly rather than
+        // quietly running on CPU at a fraction of the speed.
+        CUTOUT_ORT_PROVIDERS: gpu ? 'cuda' : 'cpu',
         // Weights are baked into the image and verified at build; never fetch at run time.
         CUTOUT_MODEL_DOWNLOAD: 'false',
         // `video` mounts NVENC/NVDEC into the container for ffmpeg.

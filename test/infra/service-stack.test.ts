@@ -320,7 +320,7 @@ describe('GPU workers', () => {
         (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
       );
       expect(env).toMatchObject({
-        CUTOUT_ORT_PROVIDERS: 'cuda,cpu',
+        CUTOUT_ORT_PROVIDERS: 'cuda',
         CUTOUT_MODEL_DOWNLOAD: 'false',
         NVIDIA_DRIVER_CAPABILITIES: 'compute,utility,video',
       });

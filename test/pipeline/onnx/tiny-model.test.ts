@@ -58,6 +58,8 @@ describe('tiny model in a real ONNX session', () => {
       inputSize: 320,
       mean: [0.485, 0.456, 0.406],
       std: [0.229, 0.224, 0.225],
+      resizeKernel: 'lanczos3',
+      divideByMax: true,
     });
     expect(segmenter.provider).toBe('cpu');
     expect(segmenter.input).toEqual({ name: 'input.1', shape: ['batch', 3, 320, 320] });

@@ -42,6 +42,24 @@ describe('writeModelTensor', () => {
     expect(out.every(Number.isFinite)).toBe(true);
   });
 
+  it('divides by 255, not by the maximum, when divideByMax is false (imgly: (v - 128) / 256)', () => {
+    const image = { data: Uint8Array.from([128, 64, 32, 0, 255, 96]), width: 2, height: 1 };
+    const out = new Float32Array(6);
+    const mean = 128 / 255;
+    const std = 256 / 255;
+    writeModelTensor(
+      image,
+      { mean: [mean, mean, mean], std: [std, std, std], divideByMax: false },
+      out,
+      0,
+    );
+    const expected = [0, -0.5, -0.25, 127 / 256, -0.375, -0.125];
+    for (const [i, v] of expected.entries()) expect(out[i]).toBeCloseTo(v, 6);
+    // The same dark image with the default is brightened first: 128 is the maximum, so it maps to 1.
+    writeModelTensor(image, { mean: [0, 0, 0], std: [1, 1, 1], divideByMax: true }, out, 0);
+    expect(out[0]).toBeCloseTo(128 / 255, 6);
+  });
+
   it('writes the second image of a batch after the first one (NCHW)', () => {
     const a = { data: Uint8Array.from([255, 0, 0]), width: 1, height: 1 };
     const b = { data: Uint8Array.from([0, 0, 255]), width: 1, height: 1 };
@@ -56,6 +74,19 @@ describe('resizeForModel', () => {
     const out = await resizeForModel(image, 16);
     expect([out.width, out.height, out.data.length]).toEqual([16, 16, 16 * 16 * 3]);
     expect(out.data.every((v) => v === 77)).toBe(true);
+  });
+
+  it('uses the kernel asked for: bilinear has no Lanczos ringing at a step', async () => {
+    // One row 0,0,0,0,200,200,200,200 halved to 4 pixels (the row is stretched to 4 rows).
+    const data = new Uint8Array(8 * 3);
+    data.fill(200, 12);
+    const row = async (kernel?: 'bilinear' | 'lanczos3') => {
+      const out = await resizeForModel({ data, width: 8, height: 1 }, 4, kernel);
+      return [0, 1, 2, 3].map((x) => out.data[x * 3]);
+    };
+    expect(await row('bilinear')).toEqual([0, 13, 100, 188]);
+    expect(await row('lanczos3')).toEqual([0, 0, 100, 207]);
+    expect(await row()).toEqual([0, 0, 100, 207]);
   });
 
   it('maps the left half of the image to the left half of the model input', async () => {

@@ -39,6 +39,35 @@ describe('segmentImages', () => {
     expect(timings.inferenceMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('feeds the model as its spec says: kernel and scale (one step row 0,0,0,0,200,200,200,200)', async () => {
+    const data = new Uint8Array(8 * 3);
+    data.fill(200, 12);
+    const firstRow = async (spec: {
+      resizeKernel: 'bilinear' | 'lanczos3';
+      divideByMax: boolean;
+    }) => {
+      let seen = new Float32Array(0);
+      const base = createFakeSegmenter({ inputSize: 4 });
+      const segmenter = {
+        ...base,
+        spec: { ...base.spec, mean: [0, 0, 0] as const, std: [1, 1, 1] as const, ...spec },
+        infer: async (input: Float32Array, batch: number) => {
+          seen = input.slice();
+          return new Float32Array(batch * 16);
+        },
+      };
+      await segmentImages(segmenter, [{ data, width: 8, height: 1 }]);
+      return [...seen.slice(0, 4)];
+    };
+    const imgly = await firstRow({ resizeKernel: 'bilinear', divideByMax: false });
+    for (const [i, v] of [0, 13 / 255, 100 / 255, 188 / 255].entries()) {
+      expect(imgly[i]).toBeCloseTo(v, 6);
+    }
+    // rembg: Lanczos-3 rings up to 207, which then is the maximum and maps to 1.
+    const rembg = await firstRow({ resizeKernel: 'lanczos3', divideByMax: true });
+    for (const [i, v] of [0, 0, 100 / 207, 1].entries()) expect(rembg[i]).toBeCloseTo(v, 6);
+  });
+
   it('refuses a model output that is too short', async () => {
     const segmenter = {
       ...createFakeSegmenter({ inputSize: 8 }),

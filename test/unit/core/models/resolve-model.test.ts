@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_MANIFEST } from '../../../../core/models/bundled-manifest.ts';
+import { modelSpecOf, resolveModel } from '../../../../core/models/resolve-model.ts';
+
+const spec = (id: string) => modelSpecOf(resolveModel(MODEL_MANIFEST, new Map(), id).entry);
+
+describe('modelSpecOf', () => {
+  it("feeds rembg's models as rembg does: Lanczos-3, divided by the image maximum", () => {
+    for (const id of [
+      'u2net',
+      'u2netp',
+      'u2net_human_seg',
+      'silueta',
+      'isnet-general-use',
+      'tiny',
+    ]) {
+      expect(spec(id)).toMatchObject({ id, resizeKernel: 'lanczos3', divideByMax: true });
+    }
+  });
+
+  it("feeds imgly's ISNet weights as imgly does: bilinear, (v - 128) / 256 on 0..255", () => {
+    for (const id of ['isnet-imgly', 'isnet-imgly-quint8']) {
+      const { resizeKernel, divideByMax, mean, std, inputSize } = spec(id);
+      expect({ resizeKernel, divideByMax, inputSize }).toEqual({
+        resizeKernel: 'bilinear',
+        divideByMax: false,
+        inputSize: 1024,
+      });
+      // With values divided by 255: (v / 255 - mean) / std must equal (v - 128) / 256.
+      for (const v of [0, 128, 255]) {
+        expect((v / 255 - mean[0]) / std[0]).toBeCloseTo((v - 128) / 256, 12);
+      }
+    }
+  });
+
+  it('derives an fp32 CPU copy only for the fp16 imgly weights', () => {
+    const withCopy = MODEL_MANIFEST.models.filter((entry) => entry.cpuVariant === 'fp32');
+    expect(withCopy.map((entry) => entry.id)).toEqual(['isnet-imgly']);
+  });
+});
