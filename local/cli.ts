@@ -1,5 +1,10 @@
 import { Command } from 'commander';
 import { toCutoutError } from '../core/errors.ts';
+import { keysCommand } from './commands/keys.ts';
+import { matteCommand } from './commands/matte.ts';
+import { modelsCommand } from './commands/models.ts';
+import { removeCommand } from './commands/remove.ts';
+import { videoCommand } from './commands/video.ts';
 
 /**
  * The `cutout` command line. Each subcommand lives in local/commands/<name>.ts and only wires
@@ -10,6 +15,11 @@ const program = new Command('cutout')
   .showHelpAfterError();
 
 // Subcommands register themselves here, one line each.
+program.addCommand(modelsCommand());
+program.addCommand(removeCommand());
+program.addCommand(matteCommand());
+program.addCommand(keysCommand());
+program.addCommand(videoCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -19,7 +19,10 @@ export function deadLetterReason(
   lastError: string | undefined,
 ): string {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-  const why = lastError ?? 'the worker stopped before finishing (crash or timeout)';
+  // Errors recorded by the worker already start with the file's name; say it once.
+  const prefix = `${name}: `;
+  const recorded = lastError?.startsWith(prefix) ? lastError.slice(prefix.length) : lastError;
+  const why = recorded ?? 'the worker stopped before finishing (crash or timeout)';
   return `${name}: gave up after ${tries}: ${why}`;
 }
 

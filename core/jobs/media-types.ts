@@ -48,7 +48,14 @@ function isAcceptedType(contentType: string, kind: JobKind): boolean {
   return base.startsWith('video/') || base === 'image/gif';
 }
 
-const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
+// A multipart part without a Content-Type defaults to text/plain (RFC 7578), and the seed's
+// Python client sends its files that way: the extension decides for all of these.
+const GENERIC_TYPES = new Set([
+  '',
+  'application/octet-stream',
+  'binary/octet-stream',
+  'text/plain',
+]);
 
 /**
  * The content type to store an input under: the declared one when it fits the kind, else one

@@ -84,7 +84,18 @@ export function completeUpdate(
     fileId: file.fileId,
     from: ['running'],
     leaseToken,
-    set: { status: 'done', progress: 1, leaseUntil: 0, updatedAt: iso(now), ...result },
+    // Named one by one: callers pass the processor's whole result, output bytes included, and a
+    // spread would write those into the item (DynamoDB refuses items over 400 KB).
+    set: {
+      status: 'done',
+      progress: 1,
+      leaseUntil: 0,
+      updatedAt: iso(now),
+      modelId: result.modelId,
+      warnings: [...result.warnings],
+      outputContentType: result.outputContentType,
+      outputSize: result.outputSize,
+    },
   };
 }
 

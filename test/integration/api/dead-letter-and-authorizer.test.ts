@@ -117,7 +117,7 @@ describe('dead-letter path', () => {
       failed: [
         {
           filename: 'stubborn.png',
-          error: 'stubborn.png: gave up after 2 attempts: stubborn.png: model u2net could not load',
+          error: 'stubborn.png: gave up after 2 attempts: model u2net could not load',
         },
       ],
     });

@@ -160,7 +160,7 @@ describe('failDeadLetter', () => {
     );
     expect(outcome).toEqual({
       outcome: 'failed',
-      reason: 'a.png: gave up after 1 attempt: a.png: model u2net unavailable',
+      reason: 'a.png: gave up after 1 attempt: model u2net unavailable',
     });
     expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('failed');
   });

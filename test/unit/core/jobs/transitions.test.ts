@@ -84,6 +84,24 @@ describe('file transitions', () => {
     expect(done && applyFileUpdate(done, failUpdate(done, 'late', 3))).toBeUndefined();
   });
 
+  it('writes only the result fields it names, never the output bytes a processor returns', () => {
+    const running = file({ status: 'running', leaseToken: 'a', leaseUntil: 2000 });
+    const processorResult = { ...result, data: new Uint8Array(500_000), extension: 'png' };
+    const update = completeUpdate(running, 'a', processorResult, 1);
+    expect(Object.keys(update.set).sort()).toEqual(
+      [
+        'leaseUntil',
+        'modelId',
+        'outputContentType',
+        'outputSize',
+        'progress',
+        'status',
+        'updatedAt',
+        'warnings',
+      ].sort(),
+    );
+  });
+
   it('fails any unfinished file without a token, but a worker only with its own', () => {
     expect(
       applyFileUpdate(file({ status: 'waiting_upload' }), failUpdate(file(), 'x', 1)),

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { AwsClientConfig } from '../../adapters/aws/clients.ts';
+import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
+import { invalidField } from '../../core/errors.ts';
+
+/**
+ * The worker's configuration, parsed once from the environment at start. Resource names have no
+ * defaults (a missing one fails the start naming the variable); tunables do.
+ */
+
+/** Worker-only variables; the CDK app sets them on the task definition by these names. */
+export const WORKER_ENV = {
+  queues: 'WORKER_QUEUES',
+  imageConcurrency: 'WORKER_IMAGE_CONCURRENCY',
+  videoConcurrency: 'WORKER_VIDEO_CONCURRENCY',
+  imageVisibilitySeconds: 'WORKER_IMAGE_VISIBILITY_SECONDS',
+  videoVisibilitySeconds: 'WORKER_VIDEO_VISIBILITY_SECONDS',
+  heartbeatSeconds: 'WORKER_HEARTBEAT_SECONDS',
+  waitTimeSeconds: 'WORKER_WAIT_TIME_SECONDS',
+  retryDelaySeconds: 'WORKER_RETRY_DELAY_SECONDS',
+  leaseSeconds: 'WORKER_LEASE_SECONDS',
+  drainSeconds: 'WORKER_DRAIN_SECONDS',
+  warmupModel: 'WORKER_WARMUP_MODEL',
+  scratchDir: 'WORKER_SCRATCH_DIR',
+  ecsAgentUri: 'ECS_AGENT_URI',
+} as const;
+
+const url = z.string().refine((text) => URL.canParse(text), 'must be an absolute URL');
+// Only an id for SQS (the client sends to its endpoint); emulators' queue URLs do not always parse.
+const queueUrl = z.string().min(1);
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const queueKinds = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.enum(['image', 'video'])).min(1));
+
+const schema = z.object({
+  [ENV.jobsTable]: z.string().min(1),
+  [ENV.inputBucket]: z.string().min(1),
+  [ENV.outputBucket]: z.string().min(1),
+  [ENV.imageQueueUrl]: queueUrl.optional(),
+  [ENV.videoQueueUrl]: queueUrl.optional(),
+  [WORKER_ENV.queues]: queueKinds.default(['image', 'video']),
+  [WORKER_ENV.imageConcurrency]: z.coerce.number().int().min(1).max(64).default(1),
+  [WORKER_ENV.videoConcurrency]: z.coerce.number().int().min(1).max(16).default(1),
+  [WORKER_ENV.imageVisibilitySeconds]: seconds(2, 43_200).default(
+    QUEUE_SETTINGS.image.visibilityTimeoutSeconds,
+  ),
+  [WORKER_ENV.videoVisibilitySeconds]: seconds(2, 43_200).default(
+    QUEUE_SETTINGS.video.visibilityTimeoutSeconds,
+  ),
+  [WORKER_ENV.heartbeatSeconds]: seconds(1, 3_600).optional(),
+  [WORKER_ENV.waitTimeSeconds]: seconds(0, 20).default(20),
+  [WORKER_ENV.retryDelaySeconds]: seconds(1, 900).default(10),
+  [WORKER_ENV.leaseSeconds]: seconds(1, 43_200).optional(),
+  // ECS waits stopTimeout (at most 120 s) between SIGTERM and SIGKILL.
+  [WORKER_ENV.drainSeconds]: seconds(0, 3_600).default(100),
+  [WORKER_ENV.warmupModel]: z.string().min(1).default('u2net'),
+  [WORKER_ENV.scratchDir]: z.string().min(1).optional(),
+  [WORKER_ENV.ecsAgentUri]: url.optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  // Emulator endpoints: set only by the local stack and tests.
+  AWS_ENDPOINT_URL: url.optional(),
+  AWS_ENDPOINT_URL_S3: url.optional(),
+  AWS_ENDPOINT_URL_SQS: url.optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: url.optional(),
+});
+
+export interface QueueSettings {
+  readonly kind: 'image' | 'video';
+  readonly url: string;
+  readonly concurrency: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly heartbeatSeconds: number;
+}
+
+export interface WorkerEnv {
+  readonly aws: AwsClientConfig;
+  readonly jobsTable: string;
+  readonly inputBucket: string;
+  readonly outputBucket: string;
+  readonly queues: readonly QueueSettings[];
+  readonly waitTimeSeconds: number;
+  readonly retryDelaySeconds: number;
+  /** A claim's lease; below every visibility timeout so a crash's redelivery finds it over. */
+  readonly leaseMs: number;
+  readonly drainMs: number;
+  readonly warmupModel: string;
+  readonly scratchDir: string | undefined;
+  readonly ecsAgentUri: string | undefined;
+}
+
+function heartbeatFor(visibility: number, configured: number | undefined): number {
+  // Two heartbeats per visibility window: one lost call does not expose the message.
+  const heartbeat = configured ?? Math.max(1, Math.floor(visibility / 3));
+  return Math.min(heartbeat, Math.max(1, Math.floor(visibility / 2)));
+}
+
+/** @throws CutoutError INVALID_REQUEST naming the variable */
+export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {
+  const blankless = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidField(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
+  }
+  const e = parsed.data;
+  const queues: QueueSettings[] = [];
+  for (const kind of e[WORKER_ENV.queues]) {
+    const url = kind === 'image' ? e[ENV.imageQueueUrl] : e[ENV.videoQueueUrl];
+    const name = kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl;
+    if (!url) throw invalidField(name, `is required when ${WORKER_ENV.queues} includes ${kind}`);
+    const visibility =
+      kind === 'image'
+        ? e[WORKER_ENV.imageVisibilitySeconds]
+        : e[WORKER_ENV.videoVisibilitySeconds];
+    queues.push({
+      kind,
+      url,
+      concurrency:
+        kind === 'image' ? e[WORKER_ENV.imageConcurrency] : e[WORKER_ENV.videoConcurrency],
+      visibilityTimeoutSeconds: visibility,
+      heartbeatSeconds: heartbeatFor(visibility, e[WORKER_ENV.heartbeatSeconds]),
+    });
+  }
+  const shortestVisibility = Math.min(...queues.map((q) => q.visibilityTimeoutSeconds));
+  const leaseSeconds =
+    e[WORKER_ENV.leaseSeconds] ?? Math.max(1, Math.floor(shortestVisibility / 2));
+  if (leaseSeconds >= shortestVisibility) {
+    throw invalidField(
+      WORKER_ENV.leaseSeconds,
+      `must be below the shortest visibility timeout (${shortestVisibility} s)`,
+    );
+  }
+  const endpoint = (specific: string | undefined) => specific ?? e.AWS_ENDPOINT_URL;
+  const endpoints = {
+    s3: endpoint(e.AWS_ENDPOINT_URL_S3),
+    sqs: endpoint(e.AWS_ENDPOINT_URL_SQS),
+    dynamodb: endpoint(e.AWS_ENDPOINT_URL_DYNAMODB),
+  };
+  const aws: AwsClientConfig = {
+    region: e.AWS_REGION,
+    ...(endpoints.s3 || endpoints.sqs || endpoints.dynamodb
+      ? {
+          endpoints: Object.fromEntries(
+            Object.entries(endpoints).filter(([, url]) => url !== undefined),
+          ) as AwsClientConfig['endpoints'],
+        }
+      : {}),
+  };
+  return Object.freeze({
+    aws,
+    jobsTable: e[ENV.jobsTable],
+    inputBucket: e[ENV.inputBucket],
+    outputBucket: e[ENV.outputBucket],
+    queues,
+    waitTimeSeconds: e[WORKER_ENV.waitTimeSeconds],
+    retryDelaySeconds: e[WORKER_ENV.retryDelaySeconds],
+    leaseMs: leaseSeconds * 1000,
+    drainMs: e[WORKER_ENV.drainSeconds] * 1000,
+    warmupModel: e[WORKER_ENV.warmupModel],
+    scratchDir: e[WORKER_ENV.scratchDir],
+    ecsAgentUri: e[WORKER_ENV.ecsAgentUri],
+  });
+}

@@ -1,0 +1,69 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { toCutoutError } from '../../core/errors.ts';
+import { type JobMessage, parseJobMessage } from '../../core/jobs/job-message.ts';
+import type { ProcessFileOutcome } from '../../core/jobs/process-file.ts';
+import type { MessageHandler } from './queue-consumer.ts';
+import type { TaskProtection } from './task-protection.ts';
+import type { WorkerLog } from './worker-log.ts';
+
+/**
+ * The SQS decision for one message, made here and nowhere else:
+ * - a body that is not a job message can never succeed: log it and acknowledge;
+ * - the file finished (done, failed with its reason, or already finished/unknown): acknowledge;
+ * - anything thrown (a retryable failure, another worker holding the file): leave the message
+ *   for redelivery, and after maxReceiveCount the dead-letter queue marks the file failed.
+ */
+
+export type ProcessOne = (message: JobMessage) => Promise<ProcessFileOutcome>;
+
+export interface MessageHandlerDeps {
+  readonly process: ProcessOne;
+  readonly protection: TaskProtection;
+  readonly log: WorkerLog;
+}
+
+export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
+  return async (message: Message) => {
+    let job: JobMessage;
+    try {
+      job = parseJobMessage(message.Body ?? '');
+    } catch (error) {
+      deps.log.error('message.rejected', {
+        messageId: message.MessageId,
+        error: toCutoutError(error).message,
+      });
+      return 'ack';
+    }
+    const started = Date.now();
+    const context = {
+      jobId: job.jobId,
+      fileId: job.fileId,
+      kind: job.kind,
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    };
+    await deps.protection.acquire();
+    try {
+      const result = await deps.process(job);
+      deps.log.info(`file.${result.outcome}`, {
+        ...context,
+        ms: Date.now() - started,
+        ...(result.outcome === 'done' ? { modelId: result.modelId } : {}),
+        ...(result.outcome === 'failed' ? { code: result.code, error: result.error } : {}),
+        ...(result.outcome === 'skipped' ? { reason: result.reason } : {}),
+      });
+      return 'ack';
+    } catch (thrown) {
+      const error = toCutoutError(thrown);
+      deps.log.warn('file.retry', {
+        ...context,
+        ms: Date.now() - started,
+        code: error.code,
+        // Unexpected errors keep their text in the log only; the file item gets a generic reason.
+        error: error.message,
+      });
+      return 'retry';
+    } finally {
+      await deps.protection.release();
+    }
+  };
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { ImageProcessor, Processors, VideoProcessor } from '../../core/jobs/ports.ts';
+import { removeBackground } from '../../core/pipeline/remove-background.ts';
+import type { SegmenterProvider } from '../../core/ports.ts';
+import { videoOutputSpec } from '../../core/video/output-formats.ts';
+import { removeVideoBackground } from '../../core/video/remove-video-background.ts';
+import type { VideoCodec } from '../../core/video/video-codec.ts';
+
+/**
+ * The job system's processors over the real pipelines: the image pipeline on bytes, the video
+ * pipeline through local files. Models come from one provider, so a process loads each model's
+ * session once however many files and queues it serves.
+ */
+
+export function createImageProcessor(segmenters: SegmenterProvider): ImageProcessor {
+  return async (input, options, ctx) => {
+    const segmenter = await segmenters.get(options.model);
+    ctx.onProgress(0.2);
+    const result = await removeBackground(
+      {
+        image: input,
+        options,
+        fileName: ctx.fileName,
+        ...(ctx.background ? { backgroundImage: ctx.background } : {}),
+      },
+      { segmenter },
+    );
+    ctx.onProgress(1);
+    return {
+      data: result.data,
+      contentType: result.contentType,
+      extension: result.format,
+      modelId: result.modelId,
+      warnings: result.warnings,
+    };
+  };
+}
+
+export function createVideoProcessor(
+  segmenters: SegmenterProvider,
+  codec: VideoCodec,
+): VideoProcessor {
+  return async (inputPath, options, ctx) => {
+    const segmenter = await segmenters.get(options.model);
+    const result = await removeVideoBackground(
+      {
+        inputPath,
+        options,
+        backgroundPath: ctx.backgroundPath,
+        outputPath: join(ctx.workDir, `output.${videoOutputSpec(options).extension}`),
+        onProgress: (done, total) => {
+          if (total !== undefined && total > 0) ctx.onProgress(Math.min(1, done / total));
+        },
+      },
+      { segmenter, codec },
+    );
+    return {
+      path: result.outputPath,
+      contentType: result.contentType,
+      extension: result.extension,
+      modelId: result.modelId,
+      warnings: [...result.warnings],
+    };
+  };
+}
+
+export interface ProcessorSetup {
+  readonly segmenters: SegmenterProvider;
+  /** Omitted on image-only workers (no ffmpeg needed). */
+  readonly codec?: VideoCodec;
+}
+
+export function createProcessors(setup: ProcessorSetup): Processors {
+  return {
+    image: createImageProcessor(setup.segmenters),
+    ...(setup.codec ? { video: createVideoProcessor(setup.segmenters, setup.codec) } : {}),
+  };
+}

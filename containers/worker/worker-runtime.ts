@@ -1,0 +1,82 @@
+import type { AwsClients } from '../../adapters/aws/clients.ts';
+import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
+import type { ModelSettings } from '../../adapters/models/model-env.ts';
+import { createSegmenterProvider } from '../../adapters/onnx/segmenter-provider.ts';
+import type { Processors } from '../../core/jobs/ports.ts';
+import { processFile } from '../../core/jobs/process-file.ts';
+import type { ProcessOne } from './handle-message.ts';
+import { createProcessors } from './processors.ts';
+import { createScratch } from './scratch-dir.ts';
+import type { WorkerLog } from './worker-log.ts';
+
+/**
+ * Everything one worker process shares across messages: the AWS adapters, one segmenter
+ * provider (one ONNX session per model), the ffmpeg codec, and processFile bound to them.
+ */
+
+export interface WorkerRuntimeOptions {
+  readonly clients: AwsClients;
+  readonly jobsTable: string;
+  readonly inputBucket: string;
+  readonly outputBucket: string;
+  readonly models: ModelSettings;
+  /** Loaded and run once before the first message, so the first file does not pay for it. */
+  readonly warmupModel?: string;
+  /** Whether this worker takes video (needs ffmpeg on PATH or FFMPEG_PATH). */
+  readonly video: boolean;
+  readonly leaseMs: number;
+  readonly progressIntervalMs?: number;
+  readonly scratchDir?: string;
+  /** Replaces the real pipelines (reliability tests use a processor that blocks). */
+  readonly processors?: Processors;
+  readonly log: WorkerLog;
+  /** Where ffmpeg is looked up (FFMPEG_PATH, PATH). */
+  readonly env: Record<string, string | undefined>;
+}
+
+export interface WorkerRuntime {
+  readonly process: ProcessOne;
+  /** Releases the model sessions. */
+  close(): Promise<void>;
+}
+
+export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+  const { clients, log } = options;
+  const segmenters = createSegmenterProvider(options.models, {
+    log: (line) => log.info('model.loaded', { detail: line }),
+  });
+  if (options.warmupModel && !options.processors) {
+    const started = Date.now();
+    const segmenter = await segmenters.get(options.warmupModel);
+    const side = segmenter.spec.inputSize;
+    await segmenter.infer(new Float32Array(3 * side * side), 1);
+    log.info('model.warm', {
+      model: options.warmupModel,
+      runs: segmenter.spec.id,
+      ms: Date.now() - started,
+    });
+  }
+  const processors =
+    options.processors ??
+    createProcessors({
+      segmenters,
+      ...(options.video ? { codec: createFfmpegCodec({ env: options.env }) } : {}),
+    });
+  const deps = {
+    repo: new DynamoJobRepository(clients.dynamo, options.jobsTable),
+    inputs: new S3ObjectStore(clients.s3, clients.s3Presign, options.inputBucket),
+    outputs: new S3ObjectStore(clients.s3, clients.s3Presign, options.outputBucket),
+    processors,
+    scratch: createScratch(options.scratchDir),
+    leaseMs: options.leaseMs,
+    ...(options.progressIntervalMs === undefined
+      ? {}
+      : { progressIntervalMs: options.progressIntervalMs }),
+  };
+  return {
+    process: (message) => processFile(message, deps),
+    close: () => segmenters.close(),
+  };
+}

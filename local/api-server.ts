@@ -1,0 +1,267 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { DEFAULT_INLINE_LIMIT_BYTES } from '../core/config/resources.ts';
+import {
+  fromProxyResult,
+  type LocalRequest,
+  lambdaContext,
+  type PlainResponse,
+  toAuthorizerEvent,
+  toProxyEvent,
+} from './api-gateway-event.ts';
+import { findRoute, type HandlerName } from './api-routes.ts';
+import type { WebAssets } from './web-assets.ts';
+
+/**
+ * The local stand-in for API Gateway: routes requests to the same handler modules Lambda runs,
+ * calls the authorizer first on protected routes, enforces the payload ceiling, and serves the
+ * web page at `/`.
+ */
+
+export type ProxyHandler = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+) => Promise<APIGatewayProxyResult>;
+
+export type RequestAuthorizer = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<APIGatewayAuthorizerResult>;
+
+export interface ApiHandlers {
+  readonly convert: ProxyHandler;
+  readonly results: ProxyHandler;
+  readonly files: ProxyHandler;
+  readonly authorizer: RequestAuthorizer;
+}
+
+export interface ApiServerOptions {
+  readonly handlers: ApiHandlers;
+  readonly port: number;
+  /** Interface to bind; loopback by default because the page carries the development key. */
+  readonly host?: string;
+  readonly web?: WebAssets;
+  /** Filled into the page for loopback visitors only. */
+  readonly devKey?: string;
+  /** API Gateway's payload ceiling. */
+  readonly maxBodyBytes?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ApiServer {
+  /** `http://localhost:<port>` */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): PlainResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(JSON.stringify(body)),
+  };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '127.0.0.1' || name === '::1';
+}
+
+function isAllowed(result: APIGatewayAuthorizerResult): boolean {
+  const statements = result.policyDocument?.Statement ?? [];
+  return (
+    statements.length > 0 &&
+    statements.every((s) => s.Effect === 'Allow') &&
+    statements.some((s) => s.Effect === 'Allow')
+  );
+}
+
+function authorizerContext(result: APIGatewayAuthorizerResult): Record<string, unknown> {
+  // API Gateway stringifies context values and adds the principal.
+  const context: Record<string, unknown> = { principalId: result.principalId };
+  for (const [k, v] of Object.entries(result.context ?? {})) {
+    if (v !== undefined && v !== null) context[k] = String(v);
+  }
+  return context;
+}
+
+async function authorize(
+  authorizer: RequestAuthorizer,
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<
+  { ok: true; context: Record<string, unknown> } | { ok: false; response: PlainResponse }
+> {
+  let result: APIGatewayAuthorizerResult;
+  try {
+    result = await authorizer(event, lambdaContext('cutout-authorizer'));
+  } catch (error) {
+    // A REQUEST authorizer signals "no or unknown key" by failing with exactly `Unauthorized`.
+    if (error instanceof Error && error.message === 'Unauthorized') {
+      return {
+        ok: false,
+        response: json(401, {
+          error: 'Unauthorized: send a valid API key in the Authorization header',
+        }),
+      };
+    }
+    return { ok: false, response: json(500, { error: 'Authorizer failed' }) };
+  }
+  if (!isAllowed(result)) {
+    return {
+      ok: false,
+      response: json(403, { error: 'Forbidden: this API key may not call this resource' }),
+    };
+  }
+  return { ok: true, context: authorizerContext(result) };
+}
+
+const HANDLER_FUNCTION_NAMES: Readonly<Record<HandlerName, string>> = {
+  convert: 'cutout-convert',
+  results: 'cutout-results',
+  files: 'cutout-files',
+};
+
+export async function handleApiRequest(
+  request: LocalRequest,
+  options: ApiServerOptions,
+): Promise<PlainResponse> {
+  const path = new URL(request.url, 'http://local').pathname;
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const devKey = isLoopback(request.sourceIp) && isLoopbackHost(request.headers.host);
+    const asset = options.web?.get(path, devKey ? options.devKey : undefined);
+    if (asset) {
+      return {
+        statusCode: 200,
+        headers: { 'content-type': asset.type, 'cache-control': 'no-store' },
+        body: asset.body,
+      };
+    }
+  }
+  const found = findRoute(request.method, path);
+  if (found.kind === 'not-found') return json(404, { error: `No route for ${path}` });
+  if (found.kind === 'method-not-allowed') {
+    return json(
+      405,
+      { error: `${request.method} is not allowed on ${path}` },
+      { allow: found.allowed.join(', ') },
+    );
+  }
+  let context: Record<string, unknown> | null = null;
+  if (found.route.authorized) {
+    const auth = await authorize(
+      options.handlers.authorizer,
+      toAuthorizerEvent(request, found.match),
+    );
+    if (!auth.ok) return auth.response;
+    context = auth.context;
+  }
+  const handler = options.handlers[found.route.handler];
+  const event = toProxyEvent(request, found.match, context);
+  try {
+    const result = await handler(event, lambdaContext(HANDLER_FUNCTION_NAMES[found.route.handler]));
+    return fromProxyResult(result);
+  } catch {
+    // API Gateway answers a crashed integration with a bare 502; the handler's own logs say why.
+    return json(502, { error: 'Internal server error' });
+  }
+}
+
+function send(res: ServerResponse, response: PlainResponse, head: boolean): void {
+  res.writeHead(response.statusCode, {
+    ...response.headers,
+    'content-length': String(response.body.length),
+  });
+  res.end(head ? undefined : response.body);
+}
+
+export function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const limit = options.maxBodyBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+  const log = options.log ?? (() => undefined);
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    readBody(req, limit)
+      .then((body) =>
+        handleApiRequest(
+          {
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          },
+          options,
+        ),
+      )
+      .catch((error: unknown) =>
+        error instanceof BodyTooLarge
+          ? json(413, {
+              error: `request body: larger than ${limit} bytes, the API's inline limit; send an "uploads" list instead of files to get presigned upload targets`,
+            })
+          : json(500, { error: 'Internal server error' }),
+      )
+      .then((response) => {
+        send(res, response, req.method === 'HEAD');
+        log(`${req.method} ${req.url} ${response.statusCode} ${Date.now() - started}ms`);
+        // A refused upload is still streaming in: close rather than read it all.
+        if (response.statusCode === 413) req.socket.end();
+      });
+  });
+  // Long polls from the page and slow uploads are fine; idle sockets should not pin the process.
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://localhost:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,269 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type AwsClients, createAwsClients } from '../adapters/aws/clients.ts';
+import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
+import type { ModelSettings } from '../adapters/models/model-env.ts';
+import type { QueueSettings } from '../containers/worker/env.ts';
+import { startWorker, type WorkerHandle } from '../containers/worker/start-worker.ts';
+import { silentLog, type WorkerLog } from '../containers/worker/worker-log.ts';
+import { createWorkerRuntime, type WorkerRuntime } from '../containers/worker/worker-runtime.ts';
+import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
+import type { Processors } from '../core/jobs/ports.ts';
+import { lambdaContext } from './api-gateway-event.ts';
+import { type ApiServer, startApiServer } from './api-server.ts';
+import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
+import { ensureDevKey } from './dev-key.ts';
+import { type EmulatorOptions, type Emulators, startEmulators } from './emulators.ts';
+import { loadLambdaHandlers } from './lambda-handlers.ts';
+import { clearStackState, writeStackState } from './stack-state.ts';
+import { loadWebAssets } from './web-assets.ts';
+
+/**
+ * The whole service in one process: emulators, the Lambda handlers behind a local API Gateway,
+ * the S3 upload and dead-letter event sources, and N workers sharing one model runtime.
+ * `npm start` (local/stack.ts) and the end-to-end tests both start it through here.
+ */
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly host?: string;
+  /** Keeps state between runs; a temporary folder (removed on stop) when absent. */
+  readonly dataDir?: string;
+  readonly workers: number;
+  /** Pins the development key (`CUTOUT_API_KEY`). */
+  readonly apiKey?: string;
+  readonly models: ModelSettings;
+  /** Loaded and run once at start; undefined skips the warm-up. */
+  readonly warmupModel?: string;
+  /** Whether workers take video (needs ffmpeg). */
+  readonly video: boolean;
+  /** Queue overrides (tests use short visibility timeouts). */
+  readonly queues?: EmulatorOptions['queues'];
+  readonly worker?: {
+    readonly waitTimeSeconds?: number;
+    readonly retryDelaySeconds?: number;
+    readonly leaseMs?: number;
+    readonly drainMs?: number;
+    readonly progressIntervalMs?: number;
+    /** Replaces the pipelines (reliability tests). */
+    readonly processors?: Processors;
+  };
+  /** Where ffmpeg is looked up; the pointer file for `cutout keys` is written when `publish`. */
+  readonly env: Record<string, string | undefined>;
+  /** Announce this stack to `cutout keys` through the user's cache folder. */
+  readonly publish?: boolean;
+  readonly log?: WorkerLog;
+  readonly requestLog?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly port: number;
+  readonly apiKey: string;
+  readonly dataDir: string;
+  readonly emulators: Emulators;
+  readonly clients: AwsClients;
+  readonly runtime: WorkerRuntime;
+  /** Running workers, in start order (killed ones stay listed). */
+  readonly workers: readonly WorkerHandle[];
+  /** Starts one more worker on the shared runtime. */
+  addWorker(): WorkerHandle;
+  stop(): Promise<void>;
+}
+
+function workerQueues(options: LocalStackOptions, emulators: Emulators): QueueSettings[] {
+  const image =
+    options.queues?.image?.visibilityTimeoutSeconds ??
+    QUEUE_SETTINGS.image.visibilityTimeoutSeconds;
+  const video =
+    options.queues?.video?.visibilityTimeoutSeconds ??
+    QUEUE_SETTINGS.video.visibilityTimeoutSeconds;
+  const heartbeat = (visibility: number) => Math.max(1, Math.floor(visibility / 3));
+  return [
+    {
+      kind: 'image',
+      url: emulators.resources.imageQueueUrl,
+      concurrency: 1,
+      visibilityTimeoutSeconds: image,
+      heartbeatSeconds: heartbeat(image),
+    },
+    ...(options.video
+      ? [
+          {
+            kind: 'video' as const,
+            url: emulators.resources.videoQueueUrl,
+            concurrency: 1,
+            visibilityTimeoutSeconds: video,
+            heartbeatSeconds: heartbeat(video),
+          },
+        ]
+      : []),
+  ];
+}
+
+/**
+ * fauxqs names queues `http://sqs.<region>.<host>:<port>/...`; with host 127.0.0.1 that is not a
+ * valid URL, and the handlers' schemas (rightly) want one. The SQS clients send to the emulator
+ * endpoint whatever the queue URL's host, so a `localhost` host is equivalent.
+ */
+function parseableUrls(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      /^https?:\/\//.test(value) && !URL.canParse(value)
+        ? value.replace(/^(https?:\/\/sqs\.[^/]*?)\.\d+\.\d+\.\d+\.\d+(:\d+)/, '$1.localhost$2')
+        : value,
+    ]),
+  );
+}
+
+function queueArn(region: string, name: string): string {
+  return `arn:aws:sqs:${region}:000000000000:${name}`;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? silentLog;
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir
+    ? resolve(options.dataDir)
+    : await mkdtemp(join(tmpdir(), 'cutout-local-'));
+  await mkdir(dataDir, { recursive: true });
+
+  const emulators = await startEmulators({
+    // A temporary stack keeps its state in memory: persistence costs a disk write per request.
+    ...(temporary ? {} : { dataDir }),
+    ...(options.queues ? { queues: options.queues } : {}),
+    onUploadError: (error) => log.error('upload-event.failed', { error: String(error) }),
+  });
+  // The handler modules read their configuration from the environment when first imported.
+  Object.assign(process.env, parseableUrls(emulators.env()));
+  const handlers = await loadLambdaHandlers();
+  emulators.setObjectCreatedListener((event) =>
+    handlers.onUpload(event, lambdaContext('cutout-on-upload', 60_000)),
+  );
+
+  const clients = createAwsClients({ region: emulators.region, endpoints: emulators.endpoints });
+  const apiKey = await ensureDevKey(
+    new DynamoKeyStore(clients.dynamo, emulators.resources.keysTable),
+    dataDir,
+    options.apiKey,
+  );
+
+  const leaseMs =
+    options.worker?.leaseMs ??
+    Math.floor(
+      ((options.queues?.image?.visibilityTimeoutSeconds ??
+        QUEUE_SETTINGS.image.visibilityTimeoutSeconds) *
+        1000) /
+        2,
+    );
+  const runtime = await createWorkerRuntime({
+    clients,
+    jobsTable: emulators.resources.jobsTable,
+    inputBucket: emulators.resources.inputBucket,
+    outputBucket: emulators.resources.outputBucket,
+    models: options.models,
+    ...(options.warmupModel ? { warmupModel: options.warmupModel } : {}),
+    video: options.video,
+    leaseMs,
+    ...(options.worker?.progressIntervalMs === undefined
+      ? {}
+      : { progressIntervalMs: options.worker.progressIntervalMs }),
+    ...(options.worker?.processors ? { processors: options.worker.processors } : {}),
+    scratchDir: join(dataDir, 'scratch'),
+    log,
+    env: options.env,
+  });
+
+  const queues = workerQueues(options, emulators);
+  const workers: WorkerHandle[] = [];
+  const addWorker = () => {
+    const worker = startWorker({
+      sqs: clients.sqs,
+      queues,
+      process: runtime.process,
+      waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
+      retryDelaySeconds: options.worker?.retryDelaySeconds ?? 5,
+      drainMs: options.worker?.drainMs ?? 30_000,
+      log,
+    });
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < options.workers; i++) addWorker();
+
+  const deadLetters: DeadLetterRelay = startDeadLetterRelay({
+    sqs: clients.sqs,
+    region: emulators.region,
+    queues: [
+      {
+        url: emulators.resources.imageDeadLetterQueueUrl,
+        arn: queueArn(emulators.region, RESOURCES.imageDeadLetterQueue),
+      },
+      {
+        url: emulators.resources.videoDeadLetterQueueUrl,
+        arn: queueArn(emulators.region, RESOURCES.videoDeadLetterQueue),
+      },
+    ],
+    handler: handlers.onDeadLetter,
+    waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
+    onError: (error) => log.warn('dead-letter.error', { error: error.message }),
+  });
+
+  let server: ApiServer;
+  try {
+    server = await startApiServer({
+      handlers,
+      port: options.port,
+      ...(options.host ? { host: options.host } : {}),
+      web: await loadWebAssets(),
+      devKey: apiKey,
+      ...(options.requestLog ? { log: options.requestLog } : {}),
+    });
+  } catch (error) {
+    deadLetters.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    await runtime.close();
+    await emulators.stop();
+    throw error;
+  }
+
+  const state = {
+    pid: process.pid,
+    url: server.url,
+    dataDir,
+    region: emulators.region,
+    endpoints: emulators.endpoints,
+    keysTable: emulators.resources.keysTable,
+    jobsTable: emulators.resources.jobsTable,
+  };
+  await writeStackState(state, options.env, options.publish ?? false);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    apiKey,
+    dataDir,
+    emulators,
+    clients,
+    runtime,
+    workers,
+    addWorker,
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        deadLetters.stop();
+        await Promise.all(workers.map((w) => w.stop()));
+        await emulators.uploadsSettled();
+        await runtime.close();
+        await clearStackState(state, options.env, options.publish ?? false);
+        await emulators.stop();
+        if (temporary) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}

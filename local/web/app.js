@@ -1,0 +1,309 @@
+// The cutout web page: plain browser JavaScript, no build step. It speaks the public /v1 API
+// exactly as any other client does, so what works here works for scripts too.
+
+const POLL_MS = 700;
+// API Gateway takes 10 MB per request; bigger selections go straight to S3 through presigned
+// POSTs (`uploads`). `?upload=presigned` forces that path for any size.
+const INLINE_LIMIT =
+  new URLSearchParams(location.search).get('upload') === 'presigned' ? 0 : 9 * 1024 * 1024;
+
+const form = document.getElementById('convert-form');
+const filesInput = document.getElementById('files-input');
+const dropZone = document.getElementById('drop-zone');
+const chosenList = document.getElementById('chosen-files');
+const submitButton = document.getElementById('submit');
+const formError = document.getElementById('form-error');
+const statusLine = document.getElementById('status');
+const overall = document.getElementById('overall-progress');
+const resultList = document.getElementById('result-list');
+const apiKeyInput = document.getElementById('api_key');
+
+/** Files picked by input or drop; kept here because a drop cannot be written into an input in every browser. */
+let chosen = [];
+
+const devKey = document.querySelector('meta[name="cutout-api-key"]')?.getAttribute('content') ?? '';
+apiKeyInput.value = sessionStorage.getItem('cutout-api-key') || devKey;
+apiKeyInput.addEventListener('change', () =>
+  sessionStorage.setItem('cutout-api-key', apiKeyInput.value),
+);
+
+function kind() {
+  return form.elements.convert_to.value === 'video-backgroundremover' ? 'video' : 'image';
+}
+
+function syncVisibility() {
+  const video = kind() === 'video';
+  for (const el of document.querySelectorAll('.image-only')) el.hidden = video;
+  for (const el of document.querySelectorAll('.video-only')) el.hidden = !video;
+  const bgType = form.elements.bg_type.value;
+  document.querySelector('.when-bg-color').hidden = bgType !== 'color';
+  document.querySelector('.when-bg-image').hidden = bgType !== 'image';
+  document.querySelector('.matting').hidden = !form.elements.alpha_matting.checked;
+}
+
+function showChosen() {
+  chosenList.replaceChildren(
+    ...chosen.map((f) => {
+      const li = document.createElement('li');
+      li.textContent = `${f.name} (${Math.max(1, Math.round(f.size / 1024))} KB)`;
+      return li;
+    }),
+  );
+  if (chosen.length > 0 && chosen.every((f) => f.type.startsWith('video/'))) {
+    form.elements.convert_to.value = 'video-backgroundremover';
+    syncVisibility();
+  } else if (chosen.length > 0 && chosen.every((f) => f.type.startsWith('image/'))) {
+    form.elements.convert_to.value = 'image-backgroundremover';
+    syncVisibility();
+  }
+}
+
+filesInput.addEventListener('change', () => {
+  chosen = [...filesInput.files];
+  showChosen();
+});
+
+for (const type of ['dragenter', 'dragover']) {
+  dropZone.addEventListener(type, (event) => {
+    event.preventDefault();
+    dropZone.classList.add('dragging');
+  });
+}
+for (const type of ['dragleave', 'drop']) {
+  dropZone.addEventListener(type, () => dropZone.classList.remove('dragging'));
+}
+dropZone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  const dropped = [...(event.dataTransfer?.files ?? [])];
+  if (dropped.length === 0) return;
+  chosen = dropped;
+  showChosen();
+});
+
+form.addEventListener('change', syncVisibility);
+
+/**
+ * The seed's fields for the chosen kind; booleans as "true"/"false" as the reference clients
+ * send. With `inline` the files travel in the request, otherwise as an `uploads` list.
+ */
+function buildForm(inline) {
+  const data = new FormData();
+  const el = form.elements;
+  data.append('lang', 'en');
+  data.append('convert_to', el.convert_to.value);
+  data.append('model', el.model.value);
+  data.append('alpha_matting', String(el.alpha_matting.checked));
+  if (el.alpha_matting.checked) {
+    for (const name of ['alpha_fg', 'alpha_bg', 'alpha_erode', 'alpha_base_size']) {
+      if (el[name].value !== '') data.append(name, el[name].value);
+    }
+  }
+  if (kind() === 'image') {
+    data.append('only_mask', String(el.only_mask.checked));
+    data.append('bg_type', el.bg_type.value);
+    if (el.bg_type.value === 'color') data.append('bg_color_value', el.bg_color_value.value);
+    if (el.bg_type.value === 'image' && el.bg_image.files[0]) {
+      data.append('bg_image', el.bg_image.files[0]);
+    }
+  } else {
+    data.append('video_format', el.video_format.value);
+    data.append('video_bg_color_enabled', String(el.video_bg_color_enabled.checked));
+    data.append('video_bg_color', el.video_bg_color.value);
+    if (el.framerate.value !== '') data.append('framerate', el.framerate.value);
+    if (el.frame_limit.value !== '') data.append('frame_limit', el.frame_limit.value);
+    if (el.video_background.files[0]) data.append('background', el.video_background.files[0]);
+  }
+  if (inline) {
+    for (const file of chosen) data.append('files', file, file.name);
+  } else {
+    const uploads = chosen.map((f) => ({
+      filename: f.name,
+      size: f.size,
+      content_type: f.type || 'application/octet-stream',
+    }));
+    data.append('uploads', JSON.stringify(uploads));
+  }
+  return data;
+}
+
+/** Sends each file to its presigned S3 POST target; the upload event then queues it. */
+async function uploadAll(targets) {
+  await Promise.all(
+    targets.map(async (target, i) => {
+      const file = chosen[i];
+      if (target.method !== 'POST') {
+        throw new Error(`${file.name}: too large for the page (multipart upload); use the API`);
+      }
+      const form = new FormData();
+      for (const [name, value] of Object.entries(target.fields)) form.append(name, value);
+      form.append('file', file, file.name);
+      // S3 answers 204 with nothing to read, so an opaque (no-cors) response is enough.
+      await fetch(target.url, { method: 'POST', body: form, mode: 'no-cors' });
+    }),
+  );
+}
+
+function stem(name) {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+function mediaElement(url, type) {
+  if (type.startsWith('video/') || /\.(mov|mp4|webm)$/i.test(url)) {
+    const video = document.createElement('video');
+    video.src = url;
+    video.controls = true;
+    video.muted = true;
+    video.loop = true;
+    return video;
+  }
+  const img = document.createElement('img');
+  img.src = url;
+  img.decoding = 'async';
+  return img;
+}
+
+/** One card per input file: name, state, before/after and the download link once done. */
+function createCard(file) {
+  const li = document.createElement('li');
+  li.className = 'result';
+  const title = document.createElement('h3');
+  title.textContent = file.name;
+  const state = document.createElement('p');
+  state.className = 'state';
+  state.textContent = 'Queued';
+  const progress = document.createElement('progress');
+  progress.max = 100;
+  progress.setAttribute('aria-label', `Progress for ${file.name}`);
+  const compare = document.createElement('div');
+  compare.className = 'compare';
+  const before = document.createElement('figure');
+  before.append(mediaElement(URL.createObjectURL(file), file.type));
+  const beforeCaption = document.createElement('figcaption');
+  beforeCaption.textContent = 'Before';
+  before.append(beforeCaption);
+  compare.append(before);
+  li.append(title, state, progress, compare);
+  resultList.append(li);
+  return { li, state, progress, compare, done: false, file };
+}
+
+function markDone(card, entry) {
+  card.done = true;
+  card.state.textContent = `Done: ${entry.filename}`;
+  card.state.className = 'state done';
+  card.progress.value = 100;
+  const after = document.createElement('figure');
+  const media = mediaElement(entry.url, '');
+  media.classList.add('checker', 'result-media');
+  media.alt = `${card.file.name} with the background removed`;
+  const caption = document.createElement('figcaption');
+  caption.textContent = 'After';
+  after.append(media, caption);
+  card.compare.append(after);
+  const link = document.createElement('a');
+  link.className = 'download';
+  link.href = entry.url;
+  link.download = entry.filename;
+  link.textContent = `Download ${entry.filename}`;
+  card.li.append(link);
+}
+
+function markFailed(card, error) {
+  card.done = true;
+  card.state.textContent = `Failed: ${error}`;
+  card.state.className = 'state failed';
+  card.progress.hidden = true;
+}
+
+function findCard(cards, filename) {
+  return (
+    cards.find((c) => !c.done && c.file.name === filename) ??
+    cards.find((c) => !c.done && stem(c.file.name) === stem(filename))
+  );
+}
+
+/** The cutout API's extra `items` list: every file with its status and 0-1 progress. */
+function itemFor(data, card) {
+  const items = Array.isArray(data.items) ? data.items : [];
+  return (
+    items.find((item) => item.input === card.file.name) ??
+    items.find((item) => stem(item.input ?? '') === stem(card.file.name))
+  );
+}
+
+const STATUS_TEXT = {
+  waiting_upload: 'Uploading',
+  queued: 'Queued',
+  running: 'Working',
+};
+
+async function poll(uuid, cards) {
+  const body = new URLSearchParams({ uuid });
+  for (;;) {
+    const response = await fetch('/v1/results/', { method: 'POST', body });
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error ?? `results: HTTP ${response.status}`);
+    for (const entry of data.files ?? []) {
+      const card = findCard(cards, entry.filename);
+      if (card) markDone(card, entry);
+    }
+    for (const entry of data.failed ?? []) {
+      const card = findCard(cards, entry.filename);
+      if (card) markFailed(card, entry.error);
+    }
+    for (const card of cards) {
+      if (card.done) continue;
+      const item = itemFor(data, card);
+      const percent = Math.round(100 * (item?.progress ?? 0));
+      card.progress.value = percent;
+      const text = STATUS_TEXT[item?.status] ?? 'Queued';
+      card.state.textContent = item?.status === 'running' ? `${text}: ${percent}%` : text;
+    }
+    const finished = cards.filter((c) => c.done).length;
+    overall.value = Math.round((100 * finished) / cards.length);
+    statusLine.textContent = data.finished
+      ? `Finished: ${(data.files ?? []).length} done, ${(data.failed ?? []).length} failed.`
+      : `Working: ${finished} of ${cards.length} files finished.`;
+    if (data.finished) return data;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  formError.textContent = '';
+  if (chosen.length === 0) {
+    formError.textContent = 'Choose at least one file.';
+    filesInput.focus();
+    return;
+  }
+  submitButton.disabled = true;
+  resultList.replaceChildren();
+  overall.hidden = false;
+  overall.value = 0;
+  statusLine.textContent = `Uploading ${chosen.length} file(s)…`;
+  const cards = chosen.map(createCard);
+  try {
+    const inline = chosen.reduce((sum, f) => sum + f.size, 0) <= INLINE_LIMIT;
+    const response = await fetch('/v1/convert/', {
+      method: 'POST',
+      headers: { Authorization: apiKeyInput.value },
+      body: buildForm(inline),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error ?? `convert: HTTP ${response.status}`);
+    if (!inline) await uploadAll(data.uploads ?? []);
+    statusLine.textContent = 'Uploaded; waiting for a worker…';
+    await poll(data.uuid, cards);
+  } catch (error) {
+    formError.textContent = error instanceof Error ? error.message : String(error);
+    statusLine.textContent = 'Stopped: see the error above.';
+    for (const card of cards) if (!card.done) markFailed(card, 'not finished');
+  } finally {
+    submitButton.disabled = false;
+    document.getElementById('results-heading').focus();
+  }
+});
+
+syncVisibility();

@@ -1,0 +1,120 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { createMessageHandler } from '../../../../containers/worker/handle-message.ts';
+import type { TaskProtection } from '../../../../containers/worker/task-protection.ts';
+import type { WorkerLog } from '../../../../containers/worker/worker-log.ts';
+import { CutoutError } from '../../../../core/errors.ts';
+import type { JobMessage } from '../../../../core/jobs/job-message.ts';
+import type { ProcessFileOutcome } from '../../../../core/jobs/process-file.ts';
+
+const JOB: JobMessage = {
+  v: 1,
+  jobId: '6f1c1a4e-8d0b-4b5e-9a51-3b0c6f3f2d10',
+  fileId: '0000',
+  kind: 'image',
+};
+
+function message(body: string): Message {
+  return {
+    MessageId: 'm-1',
+    ReceiptHandle: 'r-1',
+    Body: body,
+    Attributes: { ApproximateReceiveCount: '2' },
+  };
+}
+
+function recorder() {
+  const lines: { level: string; event: string; fields: Record<string, unknown> }[] = [];
+  const at =
+    (level: string) =>
+    (event: string, fields: Record<string, unknown> = {}) =>
+      lines.push({ level, event, fields });
+  const log: WorkerLog = { info: at('info'), warn: at('warn'), error: at('error') };
+  let held = 0;
+  let maxHeld = 0;
+  const protection: TaskProtection = {
+    acquire: async () => {
+      held += 1;
+      maxHeld = Math.max(maxHeld, held);
+    },
+    release: async () => {
+      held -= 1;
+    },
+    close: async () => undefined,
+  };
+  return { lines, log, protection, held: () => held, maxHeld: () => maxHeld };
+}
+
+describe('worker message handling', () => {
+  it('acknowledges a finished file and holds task protection only while it runs', async () => {
+    const r = recorder();
+    const seen: JobMessage[] = [];
+    const handle = createMessageHandler({
+      log: r.log,
+      protection: r.protection,
+      process: async (job): Promise<ProcessFileOutcome> => {
+        seen.push(job);
+        expect(r.held()).toBe(1);
+        return { outcome: 'done', outputKey: 'jobs/x/a.png', modelId: 'tiny' };
+      },
+    });
+    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('ack');
+    expect(seen).toEqual([JOB]);
+    expect(r.held()).toBe(0);
+    expect(r.lines[0]).toMatchObject({
+      event: 'file.done',
+      fields: { receiveCount: 2, modelId: 'tiny' },
+    });
+  });
+
+  it('acknowledges a file that failed for good (bad input) and logs the reason', async () => {
+    const r = recorder();
+    const handle = createMessageHandler({
+      log: r.log,
+      protection: r.protection,
+      process: async () => ({
+        outcome: 'failed',
+        code: 'DECODE_FAILED',
+        error: 'a.png: not an image',
+      }),
+    });
+    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('ack');
+    expect(r.lines[0]).toMatchObject({ event: 'file.failed', fields: { code: 'DECODE_FAILED' } });
+  });
+
+  it('leaves the message for redelivery when processing throws, releasing protection', async () => {
+    const r = recorder();
+    const handle = createMessageHandler({
+      log: r.log,
+      protection: r.protection,
+      process: async () => {
+        throw new CutoutError('MODEL_UNAVAILABLE', 'session failed');
+      },
+    });
+    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('retry');
+    expect(r.held()).toBe(0);
+    expect(r.lines[0]).toMatchObject({
+      level: 'warn',
+      event: 'file.retry',
+      fields: { code: 'MODEL_UNAVAILABLE' },
+    });
+  });
+
+  it('acknowledges (drops) a body that is not a job message, without processing', async () => {
+    const r = recorder();
+    let called = false;
+    const handle = createMessageHandler({
+      log: r.log,
+      protection: r.protection,
+      process: async () => {
+        called = true;
+        return { outcome: 'skipped', reason: '' };
+      },
+    });
+    await expect(handle(message('{"v":1,"jobId":"nope"}'))).resolves.toBe('ack');
+    await expect(handle(message('not json'))).resolves.toBe('ack');
+    expect(called).toBe(false);
+    expect(r.maxHeld()).toBe(0);
+    expect(r.lines.map((l) => l.event)).toEqual(['message.rejected', 'message.rejected']);
+  });
+});
