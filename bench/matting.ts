@@ -205,7 +205,7 @@ async function runParent(dir: string, runs: number): Promise<void> {
     '',
     '### Solver choice',
     '',
-    'CG iterations (deterministic) and CPU time of the alpha solve alone, for the preconditioners and tolerances tried; "coarse start" = CG starts from the upscaled solution of the 2x-downsampled problem (recursively while more than 5,000 pixels are unknown) instead of from 0. MAD is against pymatting\'s alpha over the unknown pixels. The pipeline uses IC(0) + coarse start + rtol 1e-5 (or the model\'s soft mask as the start instead of the coarse solve).',
+    'CG iterations (deterministic) and CPU time of the alpha solve alone, for the preconditioners and tolerances tried; "coarse start" = CG starts from the upscaled solution of the 2x-downsampled problem (recursively while more than 5,000 pixels are unknown) instead of from 0. MAD is against pymatting\'s alpha over the unknown pixels. The pipeline uses IC(0) + coarse start + rtol 1e-4 (or the model\'s soft mask as the start instead of the coarse solve): 1e-4 keeps every case far inside the 0.01 target, 1e-3 does not (lemur).',
     '',
     ...grid,
   ].join('\n');
@@ -228,6 +228,7 @@ async function solverGrid(dir: string): Promise<string[]> {
     ['ichol', 1e-7, 5000],
     ['ichol', 1e-5, 5000],
     ['ichol', 1e-4, 5000],
+    ['ichol', 1e-3, 5000],
   ];
   for (const name of ['lemur.png', 'davis_dog_00059_x2.png']) {
     const stem = name.replace(/\.[a-z]+$/, '');

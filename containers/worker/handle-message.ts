@@ -2,6 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { toCutoutError } from '../../core/errors.ts';
 import { type JobMessage, parseJobMessage } from '../../core/jobs/job-message.ts';
 import type { ProcessFileOutcome } from '../../core/jobs/process-file.ts';
+import { fileMetricsRecord, type MetricsWriter } from './metrics.ts';
 import type { MessageHandler } from './queue-consumer.ts';
 import type { TaskProtection } from './task-protection.ts';
 import type { WorkerLog } from './worker-log.ts';
@@ -10,6 +11,7 @@ import type { WorkerLog } from './worker-log.ts';
  * The SQS decision for one message, made here and nowhere else:
  * - a body that is not a job message can never succeed: log it and acknowledge;
  * - the file finished (done, failed with its reason, or already finished/unknown): acknowledge;
+ *   done and failed also emit one metrics record (skips are not outcomes);
  * - anything thrown (a retryable failure, another worker holding the file): leave the message
  *   for redelivery, and after maxReceiveCount the dead-letter queue marks the file failed.
  */
@@ -20,6 +22,7 @@ export interface MessageHandlerDeps {
   readonly process: ProcessOne;
   readonly protection: TaskProtection;
   readonly log: WorkerLog;
+  readonly metrics: MetricsWriter;
 }
 
 export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
@@ -44,13 +47,24 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     await deps.protection.acquire();
     try {
       const result = await deps.process(job);
+      const finished = Date.now();
       deps.log.info(`file.${result.outcome}`, {
         ...context,
-        ms: Date.now() - started,
+        ms: finished - started,
         ...(result.outcome === 'done' ? { modelId: result.modelId } : {}),
         ...(result.outcome === 'failed' ? { code: result.code, error: result.error } : {}),
         ...(result.outcome === 'skipped' ? { reason: result.reason } : {}),
       });
+      if (result.outcome !== 'skipped') {
+        deps.metrics(
+          fileMetricsRecord({
+            kind: job.kind,
+            outcome: result,
+            startedMs: started,
+            finishedMs: finished,
+          }),
+        );
+      }
       return 'ack';
     } catch (thrown) {
       const error = toCutoutError(thrown);

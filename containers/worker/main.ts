@@ -2,6 +2,7 @@ import { createAwsClients } from '../../adapters/aws/clients.ts';
 import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
 import { toCutoutError } from '../../core/errors.ts';
 import { parseWorkerEnv } from './env.ts';
+import { stdoutMetrics } from './metrics.ts';
 import { startWorker } from './start-worker.ts';
 import { createTaskProtection } from './task-protection.ts';
 import { jsonLog } from './worker-log.ts';
@@ -12,7 +13,8 @@ import { createWorkerRuntime } from './worker-runtime.ts';
  * consume the queues, and on SIGTERM (ECS stopping the task) drain and exit.
  */
 
-const log = jsonLog((line) => process.stdout.write(`${line}\n`), { service: 'cutout-worker' });
+const writeLine = (line: string) => process.stdout.write(`${line}\n`);
+const log = jsonLog(writeLine, { service: 'cutout-worker' });
 
 async function main(): Promise<void> {
   const env = parseWorkerEnv(process.env);
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       onError: (error) => log.warn('task-protection.error', { error: String(error) }),
     }),
     log,
+    metrics: stdoutMetrics(writeLine),
   });
 
   let signalled = false;

@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueSettings } from './env.ts';
 import { createMessageHandler, type ProcessOne } from './handle-message.ts';
+import { type MetricsWriter, silentMetrics } from './metrics.ts';
 import { type QueueConsumer, startQueueConsumer } from './queue-consumer.ts';
 import { noTaskProtection, type TaskProtection } from './task-protection.ts';
 import { silentLog, type WorkerLog } from './worker-log.ts';
@@ -23,6 +24,8 @@ export interface WorkerConfig {
   readonly drainMs?: number;
   readonly protection?: TaskProtection;
   readonly log?: WorkerLog;
+  /** Per-file EMF records; the container writes them to stdout, local runs drop them. */
+  readonly metrics?: MetricsWriter;
 }
 
 export interface WorkerHandle {
@@ -43,7 +46,12 @@ export interface WorkerHandle {
 export function startWorker(config: WorkerConfig): WorkerHandle {
   const log = config.log ?? silentLog;
   const protection = config.protection ?? noTaskProtection;
-  const handle = createMessageHandler({ process: config.process, protection, log });
+  const handle = createMessageHandler({
+    process: config.process,
+    protection,
+    log,
+    metrics: config.metrics ?? silentMetrics,
+  });
   const consumers: QueueConsumer[] = config.queues.map((queue) =>
     startQueueConsumer({
       sqs: config.sqs,

@@ -38,9 +38,24 @@ export interface ProcessFileDeps {
   readonly newToken?: () => string;
 }
 
+/**
+ * `createdAt` is the file record's creation time (for end-to-end latency); a failed file's
+ * `modelId` is the model the job asked for, since none ran to completion.
+ */
 export type ProcessFileOutcome =
-  | { readonly outcome: 'done'; readonly outputKey: string; readonly modelId: string }
-  | { readonly outcome: 'failed'; readonly code: string; readonly error: string }
+  | {
+      readonly outcome: 'done';
+      readonly outputKey: string;
+      readonly modelId: string;
+      readonly createdAt?: string;
+    }
+  | {
+      readonly outcome: 'failed';
+      readonly code: string;
+      readonly error: string;
+      readonly modelId?: string;
+      readonly createdAt?: string;
+    }
   | { readonly outcome: 'skipped'; readonly reason: string };
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -90,13 +105,24 @@ export async function processFile(
     const output = await runProcessor(found.job, claimed, token, deps, clock, leaseMs);
     const done = await deps.repo.updateFile(completeUpdate(claimed, token, output, clock.now()));
     if (!done) return { outcome: 'skipped', reason: 'lost the claim before finishing' };
-    return { outcome: 'done', outputKey: claimed.outputKey, modelId: output.modelId };
+    return {
+      outcome: 'done',
+      outputKey: claimed.outputKey,
+      modelId: output.modelId,
+      createdAt: claimed.createdAt,
+    };
   } catch (thrown) {
     const error = toCutoutError(thrown);
     if (!error.retryable) {
       const reason = namingFile(claimed.inputName, error.message);
       await deps.repo.updateFile(failUpdate(claimed, reason, clock.now(), token));
-      return { outcome: 'failed', code: error.code, error: reason };
+      return {
+        outcome: 'failed',
+        code: error.code,
+        error: reason,
+        modelId: found.job.options.model,
+        createdAt: claimed.createdAt,
+      };
     }
     const lastError =
       error.code === 'INTERNAL'

@@ -21,7 +21,7 @@ export interface MlOptions {
   readonly gradientWeight: number;
   /**
    * Levels with more pixels than this update only the pixels near a soft or changing alpha
-   * (see `bandStates`); Infinity reproduces pymatting's every-pixel sweeps.
+   * (see `bandEntries`); Infinity reproduces pymatting's every-pixel sweeps.
    */
   readonly restrictAbove: number;
 }
@@ -52,25 +52,6 @@ function nearestIndex(size: number, srcSize: number): Int32Array {
   return idx;
 }
 
-/** Nearest-neighbour resize of one float plane. */
-function resizePlane(
-  src: Float32Array,
-  sw: number,
-  sh: number,
-  w: number,
-  h: number,
-): Float32Array {
-  if (sw === w && sh === h) return src;
-  const xi = nearestIndex(w, sw);
-  const yi = nearestIndex(h, sh);
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = (yi[y] as number) * sw;
-    for (let x = 0; x < w; x++) out[y * w + x] = src[row + (xi[x] as number)] as number;
-  }
-  return out;
-}
-
 /**
  * Multi-level foreground estimation: for each colour channel, F and B are refined from a 1x1
  * level up to full size with in-place (Gauss-Seidel) sweeps of the per-pixel 2x2 normal
@@ -87,48 +68,64 @@ export function estimateForegroundMl(
   const { width, height } = image;
   const sizes = levelSizes(width, height);
   const levels = planLevels(image, alpha, sizes, options);
-  const sums = [0, 0, 0, 0, 0, 0];
+  let fr = 0;
+  let fg = 0;
+  let fb = 0;
+  let br = 0;
+  let bg = 0;
+  let bb = 0;
   let fCount = 0;
   let bCount = 0;
+  const px = image.data;
   for (let i = 0; i < width * height; i++) {
     const a = alpha[i] as number;
     if (a > 0.9) {
       fCount++;
-      for (let c = 0; c < 3; c++) sums[c] = (sums[c] as number) + (image.data[i * 3 + c] as number);
+      fr += px[i * 3] as number;
+      fg += px[i * 3 + 1] as number;
+      fb += px[i * 3 + 2] as number;
     } else if (a < 0.1) {
       bCount++;
-      for (let c = 0; c < 3; c++) {
-        sums[3 + c] = (sums[3 + c] as number) + (image.data[i * 3 + c] as number);
-      }
+      br += px[i * 3] as number;
+      bg += px[i * 3 + 1] as number;
+      bb += px[i * 3 + 2] as number;
     }
   }
+  const sums = [fr, fg, fb, br, bg, bb];
   const out = new Uint8Array(image.data);
   const top = levels.at(-1) as Level;
+  // The three channels share alpha, so one sweep updates all of them with the weights and the
+  // 2x2 inverse computed once per pixel (same result as channel by channel: they never mix).
+  let f = new Float32Array(3);
+  let b = new Float32Array(3);
   for (let c = 0; c < 3; c++) {
-    let f = new Float32Array([(sums[c] as number) / 255 / (fCount + 1e-5)]);
-    let b = new Float32Array([(sums[3 + c] as number) / 255 / (bCount + 1e-5)]);
-    for (const level of levels) {
-      const small = level.w <= options.smallSize && level.h <= options.smallSize;
-      const iterations = small ? options.smallIterations : options.bigIterations;
-      const img = new Float32Array(level.source.length);
-      for (let k = 0; k < img.length; k++) {
-        img[k] = (image.data[(level.source[k] as number) * 3 + c] as number) / 255;
+    f[c] = (sums[c] as number) / 255 / (fCount + 1e-5);
+    b[c] = (sums[3 + c] as number) / 255 / (bCount + 1e-5);
+  }
+  const inv255 = 1 / 255;
+  for (const level of levels) {
+    const small = level.w <= options.smallSize && level.h <= options.smallSize;
+    const iterations = small ? options.smallIterations : options.bigIterations;
+    const n = level.source.length;
+    const img = new Float32Array(n * 3);
+    const nf = new Float32Array(n * 3);
+    const nb = new Float32Array(n * 3);
+    for (let k = 0; k < n; k++) {
+      const s = (level.source[k] as number) * 3;
+      const q = (level.from[k] as number) * 3;
+      for (let c = 0; c < 3; c++) {
+        img[k * 3 + c] = (image.data[s + c] as number) * inv255;
+        nf[k * 3 + c] = f[q + c] as number;
+        nb[k * 3 + c] = b[q + c] as number;
       }
-      const nf = new Float32Array(level.from.length);
-      const nb = new Float32Array(level.from.length);
-      for (let k = 0; k < nf.length; k++) {
-        const q = level.from[k] as number;
-        nf[k] = f[q] as number;
-        nb[k] = b[q] as number;
-      }
-      f = nf;
-      b = nb;
-      for (let it = 0; it < iterations; it++) sweep(img, f, b, level, options);
     }
-    for (let k = 0; k < top.swept; k++) {
-      const p = top.pixel[k] as number;
-      out[p * 3 + c] = Math.round((f[k] as number) * 255);
-    }
+    f = nf;
+    b = nb;
+    for (let it = 0; it < iterations; it++) sweep(img, f, b, level, options);
+  }
+  for (let k = 0; k < top.swept; k++) {
+    const p = top.pixel[k] as number;
+    for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.round((f[k * 3 + c] as number) * 255);
   }
   return out;
 }
@@ -169,43 +166,42 @@ function planLevels(
   for (let l = sizes.length - 1; l >= 0; l--) {
     const [w, h] = sizes[l] as [number, number];
     if (w * h <= options.restrictAbove) break;
-    const a = resizePlane(alpha, width, height, w, h);
-    const states = bandStates(a, w, h);
+    const band = bandEntries(alpha, width, nearestIndex(w, width), nearestIndex(h, height));
+    const swept = band.pixel.length;
+    let list = band.pixel;
     const next = wanted[l + 1];
     if (next) {
+      // Pixels the next level samples that the band does not cover are carried along.
       const [nw, nh] = sizes[l + 1] as [number, number];
       const xi = nearestIndex(nw, w);
       const yi = nearestIndex(nh, h);
-      for (const q of next) {
+      const locate = locator(band.pixel, swept, w, h);
+      const extra = new Int32Array(next.length);
+      let m = 0;
+      for (let i = 0; i < next.length; i++) {
+        const q = next[i] as number;
         const y = (q / nw) | 0;
         const p = (yi[y] as number) * w + (xi[q - y * nw] as number);
-        if (states[p] === SKIP) states[p] = CARRIED;
+        if (locate(p) < 0) extra[m++] = p;
       }
+      const sorted = extra.subarray(0, m).sort();
+      list = new Int32Array(swept + m);
+      list.set(band.pixel);
+      let j = swept;
+      for (let i = 0; i < m; i++) {
+        const p = sorted[i] as number;
+        if (i === 0 || p !== sorted[i - 1]) list[j++] = p;
+      }
+      list = list.subarray(0, j);
     }
-    let swept = 0;
-    let carried = 0;
-    for (const v of states) {
-      if (v === ACTIVE || v === RING) swept++;
-      else if (v === CARRIED) carried++;
-    }
-    const list = new Int32Array(swept + carried);
-    const ring = new Uint8Array(swept);
-    let k = 0;
-    let j = swept;
-    for (let p = 0; p < states.length; p++) {
-      const v = states[p];
-      if (v === ACTIVE || v === RING) {
-        ring[k] = v === RING ? 1 : 0;
-        list[k++] = p;
-      } else if (v === CARRIED) list[j++] = p;
-    }
+    const ring = band.ring;
     wanted[l] = list;
     sweptCount[l] = swept;
     rings[l] = ring;
   }
   // Bottom-up: compact arrays, sources and links to the previous level.
   const levels: Level[] = [];
-  let prevMap: Int32Array | undefined;
+  let prevLocate: ((p: number) => number) | undefined;
   let prevW = 1;
   let prevH = 1;
   for (let l = 0; l < sizes.length; l++) {
@@ -225,7 +221,6 @@ function planLevels(
     const source = new Int32Array(n);
     const from = new Int32Array(n);
     const levelAlpha = new Float32Array(n);
-    const map = list ? new Int32Array(w * h).fill(-1) : undefined;
     for (let k = 0; k < n; k++) {
       const p = pixel[k] as number;
       const y = (p / w) | 0;
@@ -234,9 +229,9 @@ function planLevels(
       source[k] = s;
       levelAlpha[k] = alpha[s] as number;
       const q = (pyi[y] as number) * prevW + (pxi[x] as number);
-      from[k] = prevMap ? (prevMap[q] as number) : q;
-      if (map) map[p] = k;
+      from[k] = prevLocate ? prevLocate(q) : q;
     }
+    const locate = list ? locator(pixel, swept, w, h) : undefined;
     const neighbours = new Int32Array(swept * 4);
     const ring = rings[l] ?? new Uint8Array(swept);
     for (let k = 0; k < swept; k++) {
@@ -247,17 +242,63 @@ function planLevels(
       const right = x < w - 1 ? p + 1 : p;
       const up = y > 0 ? p - w : p;
       const down = y < h - 1 ? p + w : p;
-      neighbours[k * 4] = map ? (map[left] as number) : left;
-      neighbours[k * 4 + 1] = map ? (map[right] as number) : right;
-      neighbours[k * 4 + 2] = map ? (map[up] as number) : up;
-      neighbours[k * 4 + 3] = map ? (map[down] as number) : down;
+      if (!locate) {
+        neighbours[k * 4] = left;
+        neighbours[k * 4 + 1] = right;
+        neighbours[k * 4 + 2] = up;
+        neighbours[k * 4 + 3] = down;
+      } else if (ring[k] === 0) {
+        // Ring entries never read their neighbours, so only the others look them up.
+        neighbours[k * 4] = pixel[k - 1] === left ? k - 1 : locate(left);
+        neighbours[k * 4 + 1] = pixel[k + 1] === right ? k + 1 : locate(right);
+        neighbours[k * 4 + 2] = locate(up);
+        neighbours[k * 4 + 3] = locate(down);
+      }
     }
     levels.push({ w, h, pixel, swept, ring, alpha: levelAlpha, source, from, neighbours });
-    prevMap = map;
+    prevLocate = locate;
     prevW = w;
     prevH = h;
   }
   return levels;
+}
+
+/**
+ * Entry of a level pixel in a compact level (-1 if absent), without an image-sized map: the
+ * swept and the carried entries are each in raster order, so a binary search within the
+ * pixel's row of each part finds it.
+ */
+function locator(pixel: Int32Array, swept: number, w: number, h: number): (p: number) => number {
+  const rowOf = (from: number, to: number): Int32Array => {
+    const start = new Int32Array(h + 1);
+    let k = from;
+    for (let y = 0; y < h; y++) {
+      start[y] = k;
+      const end = (y + 1) * w;
+      while (k < to && (pixel[k] as number) < end) k++;
+    }
+    start[h] = to;
+    return start;
+  };
+  const sweptRows = rowOf(0, swept);
+  const carriedRows = rowOf(swept, pixel.length);
+  const search = (rows: Int32Array, y: number, p: number): number => {
+    let lo = rows[y] as number;
+    let hi = (rows[y + 1] as number) - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = pixel[mid] as number;
+      if (v === p) return mid;
+      if (v < p) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  };
+  return (p) => {
+    const y = (p / w) | 0;
+    const k = search(sweptRows, y, p);
+    return k >= 0 ? k : search(carriedRows, y, p);
+  };
 }
 
 function sweep(
@@ -275,99 +316,188 @@ function sweep(
     if (ring[k] === 1) {
       // Alpha is 0 or 1 all around: the exact update gives F (alpha 1) or B (alpha 0) within
       // 4 * regularisation of the pixel's own colour, and the other layer is invisible.
-      if (a0 === 1) f[k] = img[k] as number;
-      else b[k] = img[k] as number;
+      const layer = a0 === 1 ? f : b;
+      layer[k * 3] = img[k * 3] as number;
+      layer[k * 3 + 1] = img[k * 3 + 1] as number;
+      layer[k * 3 + 2] = img[k * 3 + 2] as number;
       continue;
     }
-    const n0 = neighbours[k * 4] as number;
-    const n1 = neighbours[k * 4 + 1] as number;
-    const n2 = neighbours[k * 4 + 2] as number;
-    const n3 = neighbours[k * 4 + 3] as number;
-    const d0 = eps + omega * Math.abs(a0 - (alpha[n0] as number));
-    const d1 = eps + omega * Math.abs(a0 - (alpha[n1] as number));
-    const d2 = eps + omega * Math.abs(a0 - (alpha[n2] as number));
-    const d3 = eps + omega * Math.abs(a0 - (alpha[n3] as number));
+    const i0 = neighbours[k * 4] as number;
+    const n0 = i0 * 3;
+    const i1 = neighbours[k * 4 + 1] as number;
+    const n1 = i1 * 3;
+    const i2 = neighbours[k * 4 + 2] as number;
+    const n2 = i2 * 3;
+    const i3 = neighbours[k * 4 + 3] as number;
+    const n3 = i3 * 3;
+    const d0 = eps + omega * Math.abs(a0 - (alpha[i0] as number));
+    const d1 = eps + omega * Math.abs(a0 - (alpha[i1] as number));
+    const d2 = eps + omega * Math.abs(a0 - (alpha[i2] as number));
+    const d3 = eps + omega * Math.abs(a0 - (alpha[i3] as number));
     const s = d0 + d1 + d2 + d3;
-    const fs =
-      d0 * (f[n0] as number) +
-      d1 * (f[n1] as number) +
-      d2 * (f[n2] as number) +
-      d3 * (f[n3] as number);
-    const bs =
-      d0 * (b[n0] as number) +
-      d1 * (b[n1] as number) +
-      d2 * (b[n2] as number) +
-      d3 * (b[n3] as number);
     const a1 = 1 - a0;
     const m00 = a0 * a0 + s;
     const m01 = a0 * a1;
     const m11 = a1 * a1 + s;
-    const v = img[k] as number;
-    const r0 = a0 * v + fs;
-    const r1 = a1 * v + bs;
     const inv = 1 / (m00 * m11 - m01 * m01);
-    const fv = (m11 * r0 - m01 * r1) * inv;
-    const bv = (m00 * r1 - m01 * r0) * inv;
-    f[k] = fv < 0 ? 0 : Math.min(fv, 1);
-    b[k] = bv < 0 ? 0 : Math.min(bv, 1);
+    for (let c = 0; c < 3; c++) {
+      const fs =
+        d0 * (f[n0 + c] as number) +
+        d1 * (f[n1 + c] as number) +
+        d2 * (f[n2 + c] as number) +
+        d3 * (f[n3 + c] as number);
+      const bs =
+        d0 * (b[n0 + c] as number) +
+        d1 * (b[n1 + c] as number) +
+        d2 * (b[n2 + c] as number) +
+        d3 * (b[n3 + c] as number);
+      const v = img[k * 3 + c] as number;
+      const r0 = a0 * v + fs;
+      const r1 = a1 * v + bs;
+      const fv = (m11 * r0 - m01 * r1) * inv;
+      const bv = (m00 * r1 - m01 * r0) * inv;
+      f[k * 3 + c] = fv < 0 ? 0 : Math.min(fv, 1);
+      b[k * 3 + c] = bv < 0 ? 0 : Math.min(bv, 1);
+    }
   }
 }
 
 const SKIP = 0;
 const RING = 1;
 const ACTIVE = 2;
-/** Not swept, but sampled by the next level. */
-const CARRIED = 3;
 
 /** How far from an alpha transition the full update still runs, in pixels of the level. */
 const BAND_RADIUS = 3;
 
 /**
- * Per pixel of a level: ACTIVE within BAND_RADIUS (Chebyshev) of a pixel whose alpha is soft or
- * differs from a 4-neighbour's, RING one pixel further (its colour layer is reset to the image,
- * which is what the full update converges to there), SKIP elsewhere (nothing reads it before
- * the next level overwrites it).
+ * The pixels of a level within BAND_RADIUS + 1 (Chebyshev) of a pixel whose alpha is soft or
+ * differs from a 4-neighbour's, in raster order; `ring` is 1 for those exactly BAND_RADIUS + 1
+ * away (their colour layer is reset to the image, which is what the full update converges to
+ * there), 0 for the ACTIVE ones. Pixels further out are not listed: nothing reads them before
+ * the next level overwrites them. The level's alpha is sampled from the full-size plane through
+ * the nearest-neighbour index maps `xi`, `yi`, and only 2 * BAND_RADIUS + 3 rows of distances
+ * are held, so nothing image-sized is allocated.
  */
-function bandStates(alpha: Float32Array, w: number, h: number): Uint8Array {
-  // Chebyshev distance to the nearest seed, capped at BAND_RADIUS + 2: rows, then columns.
+function bandEntries(
+  alpha: Float32Array,
+  fullWidth: number,
+  xi: Int32Array,
+  yi: Int32Array,
+): { pixel: Int32Array; ring: Uint8Array } {
+  const w = xi.length;
+  const h = yi.length;
   const cap = BAND_RADIUS + 2;
-  const rowDist = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let last = -cap;
+  const reach = BAND_RADIUS + 1;
+  const slots = 2 * reach + 1;
+  // Per held row: the horizontal distance to the nearest seed (capped), kept only between
+  // xFrom and xTo (seeds +- cap; elsewhere it is the cap, which marks nothing).
+  const rowDist = new Uint8Array(slots * w);
+  const xFrom = new Int32Array(slots);
+  const xTo = new Int32Array(slots);
+  // The level's alpha rows y-1, y, y+1, sampled once each into rolling row buffers.
+  const sampled: Float32Array[] = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
+  const sample = (y: number, into: Float32Array): void => {
+    const at = (yi[y] as number) * fullWidth;
+    for (let x = 0; x < w; x++) into[x] = alpha[at + (xi[x] as number)] as number;
+  };
+  if (h > 0) sample(0, sampled[1] as Float32Array);
+  if (h > 1) sample(1, sampled[2] as Float32Array);
+  const edge = new Uint8Array(w);
+  let sampledY = 0;
+  const fillRow = (y: number): void => {
+    while (sampledY < y) {
+      // Rotate: the current row becomes the upper one, and so on.
+      const spare = sampled[0] as Float32Array;
+      sampled[0] = sampled[1] as Float32Array;
+      sampled[1] = sampled[2] as Float32Array;
+      sampled[2] = spare;
+      sampledY++;
+      if (sampledY + 1 < h) sample(sampledY + 1, spare);
+    }
+    const slot = y % slots;
+    const up = y > 0 ? (sampled[0] as Float32Array) : undefined;
+    const cur = sampled[1] as Float32Array;
+    const down = y < h - 1 ? (sampled[2] as Float32Array) : undefined;
+    let first = -1;
+    let last = -1;
     for (let x = 0; x < w; x++) {
-      const p = row + x;
-      const a = alpha[p] as number;
-      const edge =
+      const a = cur[x] as number;
+      const e =
         (a > 0 && a < 1) ||
-        (x > 0 && alpha[p - 1] !== a) ||
-        (x < w - 1 && alpha[p + 1] !== a) ||
-        (y > 0 && alpha[p - w] !== a) ||
-        (y < h - 1 && alpha[p + w] !== a);
-      if (edge) last = x;
-      rowDist[p] = Math.min(cap, x - last);
-    }
-    last = w + cap;
-    for (let x = w - 1; x >= 0; x--) {
-      const p = row + x;
-      if (rowDist[p] === 0) last = x;
-      rowDist[p] = Math.min(rowDist[p] as number, last - x, cap);
-    }
-  }
-  const states = new Uint8Array(w * h);
-  const window = new Uint8Array(h);
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) window[y] = rowDist[y * w + x] as number;
-    for (let y = 0; y < h; y++) {
-      let d = cap;
-      const lo = Math.max(0, y - BAND_RADIUS - 1);
-      const hi = Math.min(h - 1, y + BAND_RADIUS + 1);
-      for (let yy = lo; yy <= hi; yy++) {
-        const dd = Math.max(window[yy] as number, Math.abs(yy - y));
-        if (dd < d) d = dd;
+        (x > 0 && cur[x - 1] !== a) ||
+        (x < w - 1 && cur[x + 1] !== a) ||
+        (up !== undefined && up[x] !== a) ||
+        (down !== undefined && down[x] !== a);
+      edge[x] = e ? 1 : 0;
+      if (e) {
+        if (first < 0) first = x;
+        last = x;
       }
-      states[y * w + x] = d <= BAND_RADIUS ? ACTIVE : d === BAND_RADIUS + 1 ? RING : SKIP;
+    }
+    if (first < 0) {
+      xFrom[slot] = 0;
+      xTo[slot] = -1;
+      return;
+    }
+    const from = Math.max(0, first - cap);
+    const to = Math.min(w - 1, last + cap);
+    xFrom[slot] = from;
+    xTo[slot] = to;
+    const base = slot * w;
+    let seed = -cap;
+    for (let x = from; x <= to; x++) {
+      if (edge[x] === 1) seed = x;
+      rowDist[base + x] = Math.min(cap, x - seed);
+    }
+    seed = w + cap;
+    for (let x = to; x >= from; x--) {
+      if (rowDist[base + x] === 0) seed = x;
+      rowDist[base + x] = Math.min(rowDist[base + x] as number, seed - x, cap);
+    }
+  };
+  let pixel = new Int32Array(1024);
+  let ring = new Uint8Array(1024);
+  let count = 0;
+  const state = new Uint8Array(w);
+  for (let y = 0; y < Math.min(h, reach); y++) fillRow(y);
+  for (let y = 0; y < h; y++) {
+    if (y + reach < h) fillRow(y + reach);
+    const lo = Math.max(0, y - reach);
+    const hi = Math.min(h - 1, y + reach);
+    let minX = w;
+    let maxX = -1;
+    // Chebyshev distance <= r iff a row within r above or below has a row distance <= r.
+    for (let yy = lo; yy <= hi; yy++) {
+      const slot = yy % slots;
+      const from = xFrom[slot] as number;
+      const to = xTo[slot] as number;
+      if (to < from) continue;
+      if (from < minX) minX = from;
+      if (to > maxX) maxX = to;
+      const dy = Math.abs(yy - y);
+      const base = slot * w;
+      for (let x = from; x <= to; x++) {
+        const rd = rowDist[base + x] as number;
+        const d = Math.max(rd, dy);
+        if (d <= BAND_RADIUS) state[x] = ACTIVE;
+        else if (d === reach && state[x] === SKIP) state[x] = RING;
+      }
+    }
+    for (let x = minX; x <= maxX; x++) {
+      const v = state[x] as number;
+      if (v === SKIP) continue;
+      state[x] = SKIP;
+      if (count === pixel.length) {
+        const grownPixel = new Int32Array(count * 2);
+        grownPixel.set(pixel);
+        pixel = grownPixel;
+        const grownRing = new Uint8Array(count * 2);
+        grownRing.set(ring);
+        ring = grownRing;
+      }
+      pixel[count] = y * w + x;
+      ring[count++] = v === RING ? 1 : 0;
     }
   }
-  return states;
+  return { pixel: pixel.slice(0, count), ring: ring.slice(0, count) };
 }

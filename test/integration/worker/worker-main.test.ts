@@ -83,6 +83,16 @@ describe('worker container entry (containers/worker/main.ts)', () => {
       expect(file?.attempts).toBe(1);
       expect(log).toContain('"worker.signal"');
       expect(log.indexOf('"file.done"')).toBeLessThan(log.indexOf('"worker.stopped"'));
+      // The finished file's metrics reach stdout as one EMF record under the model that ran.
+      const emf = lines.filter((line) => line.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+      expect(emf).toHaveLength(1);
+      expect(emf[0]).toMatchObject({
+        _aws: { CloudWatchMetrics: [{ Namespace: 'Cutout' }] },
+        Kind: 'image',
+        Model: 'tiny',
+        FilesSucceeded: 1,
+        FilesFailed: 0,
+      });
       const queue = harness.emulators.fauxqs.inspectQueue('cutout-image');
       expect((queue?.messages.ready.length ?? 0) + (queue?.messages.inflight.length ?? 0)).toBe(0);
     } catch (error) {

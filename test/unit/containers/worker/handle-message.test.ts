@@ -1,6 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { createMessageHandler } from '../../../../containers/worker/handle-message.ts';
+import type { EmfRecord } from '../../../../containers/worker/metrics.ts';
 import type { TaskProtection } from '../../../../containers/worker/task-protection.ts';
 import type { WorkerLog } from '../../../../containers/worker/worker-log.ts';
 import { CutoutError } from '../../../../core/errors.ts';
@@ -30,6 +31,10 @@ function recorder() {
     (event: string, fields: Record<string, unknown> = {}) =>
       lines.push({ level, event, fields });
   const log: WorkerLog = { info: at('info'), warn: at('warn'), error: at('error') };
+  const records: EmfRecord[] = [];
+  const metrics = (record: EmfRecord) => {
+    records.push(record);
+  };
   let held = 0;
   let maxHeld = 0;
   const protection: TaskProtection = {
@@ -42,7 +47,7 @@ function recorder() {
     },
     close: async () => undefined,
   };
-  return { lines, log, protection, held: () => held, maxHeld: () => maxHeld };
+  return { lines, log, metrics, records, protection, held: () => held, maxHeld: () => maxHeld };
 }
 
 describe('worker message handling', () => {
@@ -51,6 +56,7 @@ describe('worker message handling', () => {
     const seen: JobMessage[] = [];
     const handle = createMessageHandler({
       log: r.log,
+      metrics: r.metrics,
       protection: r.protection,
       process: async (job): Promise<ProcessFileOutcome> => {
         seen.push(job);
@@ -65,12 +71,15 @@ describe('worker message handling', () => {
       event: 'file.done',
       fields: { receiveCount: 2, modelId: 'tiny' },
     });
+    expect(r.records).toHaveLength(1);
+    expect(r.records[0]).toMatchObject({ Kind: 'image', Model: 'tiny', FilesSucceeded: 1 });
   });
 
   it('acknowledges a file that failed for good (bad input) and logs the reason', async () => {
     const r = recorder();
     const handle = createMessageHandler({
       log: r.log,
+      metrics: r.metrics,
       protection: r.protection,
       process: async () => ({
         outcome: 'failed',
@@ -80,12 +89,15 @@ describe('worker message handling', () => {
     });
     await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('ack');
     expect(r.lines[0]).toMatchObject({ event: 'file.failed', fields: { code: 'DECODE_FAILED' } });
+    expect(r.records).toHaveLength(1);
+    expect(r.records[0]).toMatchObject({ Kind: 'image', FilesSucceeded: 0, FilesFailed: 1 });
   });
 
   it('leaves the message for redelivery when processing throws, releasing protection', async () => {
     const r = recorder();
     const handle = createMessageHandler({
       log: r.log,
+      metrics: r.metrics,
       protection: r.protection,
       process: async () => {
         throw new CutoutError('MODEL_UNAVAILABLE', 'session failed');
@@ -98,6 +110,8 @@ describe('worker message handling', () => {
       event: 'file.retry',
       fields: { code: 'MODEL_UNAVAILABLE' },
     });
+    // A retry is not an outcome yet: the dead-letter path counts it if it never succeeds.
+    expect(r.records).toEqual([]);
   });
 
   it('acknowledges (drops) a body that is not a job message, without processing', async () => {
@@ -105,6 +119,7 @@ describe('worker message handling', () => {
     let called = false;
     const handle = createMessageHandler({
       log: r.log,
+      metrics: r.metrics,
       protection: r.protection,
       process: async () => {
         called = true;
@@ -116,5 +131,32 @@ describe('worker message handling', () => {
     expect(called).toBe(false);
     expect(r.maxHeld()).toBe(0);
     expect(r.lines.map((l) => l.event)).toEqual(['message.rejected', 'message.rejected']);
+    expect(r.records).toEqual([]);
+  });
+
+  it('emits no metrics for a skipped duplicate, one record per finished file otherwise', async () => {
+    const r = recorder();
+    const outcomes: ProcessFileOutcome[] = [
+      { outcome: 'skipped', reason: 'file is already done' },
+      { outcome: 'done', outputKey: 'jobs/x/a.mov', modelId: 'isnet-imgly' },
+      { outcome: 'failed', code: 'DECODE_FAILED', error: 'b.mp4: bad', modelId: 'isnet' },
+    ];
+    const handle = createMessageHandler({
+      log: r.log,
+      metrics: r.metrics,
+      protection: r.protection,
+      process: async () => {
+        const next = outcomes.shift();
+        if (!next) throw new Error('no more outcomes');
+        return next;
+      },
+    });
+    const video = JSON.stringify({ ...JOB, kind: 'video' });
+    for (let i = 0; i < 3; i += 1) await expect(handle(message(video))).resolves.toBe('ack');
+    expect(r.lines.map((l) => l.event)).toEqual(['file.skipped', 'file.done', 'file.failed']);
+    expect(r.records.map((m) => [m.Kind, m.Model, m.FilesSucceeded, m.FilesFailed])).toEqual([
+      ['video', 'isnet-imgly', 1, 0],
+      ['video', 'isnet', 0, 1],
+    ]);
   });
 });

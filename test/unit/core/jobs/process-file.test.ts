@@ -71,6 +71,7 @@ describe('processFile', () => {
       outcome: 'done',
       outputKey: `jobs/${JOB_ID}/cat.png`,
       modelId: 'u2net',
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
     expect(seen).toEqual(['cat.jpg']);
     expect(outputs.objects.get(`jobs/${JOB_ID}/cat.png`)?.data).toEqual(
@@ -125,6 +126,8 @@ describe('processFile', () => {
       outcome: 'failed',
       code: 'DECODE_FAILED',
       error: 'cat.jpg: not a decodable image',
+      modelId: 'u2net',
+      createdAt: '2026-01-01T00:00:00.000Z',
     });
     expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
       status: 'failed',
