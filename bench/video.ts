@@ -24,10 +24,10 @@ import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
 import { createSegmenterProvider } from '../adapters/onnx/segmenter-provider.ts';
 import type { Mask, RgbImage } from '../core/image/raster.ts';
 import { parseVideoOptions, VIDEO_FORMATS } from '../core/params/convert-params.ts';
-import { segmentImages } from '../core/pipeline/segment-images.ts';
 import type { Segmenter } from '../core/ports.ts';
 import { videoOutputSpec } from '../core/video/output-formats.ts';
 import { removeVideoBackground } from '../core/video/remove-video-background.ts';
+import { segmentVideoFrames } from '../core/video/segment-video-frames.ts';
 import { createTemporalSmoother } from '../core/video/temporal-smoother.ts';
 import { formatFrameRate } from '../core/video/video-codec.ts';
 import { maskIoU, readGray } from '../test/support/image-assert.ts';
@@ -181,9 +181,9 @@ async function speed(clip: ManifestRow, dir: string): Promise<SpeedRow[]> {
         {
           segmenter: tiny.segmenter,
           codec,
-          segment: async (frames) => {
+          segment: async (frames, modelFrames) => {
             const s = performance.now();
-            const masks = await segmentImages(tiny.segmenter, frames);
+            const masks = await segmentVideoFrames(tiny.segmenter, frames, modelFrames);
             segmentMs += performance.now() - s;
             return masks;
           },
@@ -251,10 +251,12 @@ async function quality(rows: readonly ManifestRow[]): Promise<QualityRow[]> {
       let prev: { raw: Uint8Array; smooth: Uint8Array; gt: Mask } | undefined;
       let index = 0;
       let segMs = 0;
+      const size = segmenter.spec.inputSize;
       let batch: RgbImage[] = [];
-      const consume = async (frames: RgbImage[]) => {
+      let small: RgbImage[] = [];
+      const consume = async (frames: RgbImage[], modelFrames: RgbImage[]) => {
         const t = performance.now();
-        const masks = await segmentImages(segmenter, frames);
+        const masks = await segmentVideoFrames(segmenter, frames, modelFrames);
         segMs += performance.now() - t;
         for (let i = 0; i < frames.length; i++) {
           const frame = frames[i] as RgbImage;
@@ -281,14 +283,18 @@ async function quality(rows: readonly ManifestRow[]): Promise<QualityRow[]> {
         height,
         frameRate: info.frameRate,
         frameLimit: limit,
+        // As the pipeline decodes: the model-size frame comes from ffmpeg, not from sharp.
+        modelFrame: { size, kernel: segmenter.spec.resizeKernel ?? 'lanczos3' },
       })) {
-        batch.push({ data, width, height });
+        batch.push({ data: data.subarray(0, width * height * 3), width, height });
+        small.push({ data: data.subarray(width * height * 3), width: size, height: size });
         if (batch.length >= Math.max(1, Math.min(4, segmenter.maxBatch))) {
-          await consume(batch);
+          await consume(batch, small);
           batch = [];
+          small = [];
         }
       }
-      if (batch.length > 0) await consume(batch);
+      if (batch.length > 0) await consume(batch, small);
       const q: QualityRow = {
         name: row.name,
         frames: index,

@@ -27,6 +27,35 @@ export function decoderArgs(request: DecodeRequest): string[] {
     `crop=${width}:${height}`,
     'setsar=1',
   );
+  const model = request.modelFrame;
+  if (model) {
+    // Converted to RGB once, then split: the model frame is scaled from the same RGB pixels
+    // the full frame carries, as an in-process resize of that frame would be.
+    const flags = model.kernel === 'bilinear' ? 'bilinear' : 'lanczos';
+    const graph = `[0:v:0]${filters.join(',')},format=rgb24,split=2[full][m];[m]scale=${model.size}:${model.size}:flags=${flags}+accurate_rnd,setsar=1[small]`;
+    return [
+      ...QUIET,
+      ...(request.loop ? ['-stream_loop', '-1'] : []),
+      '-i',
+      fileArg(request.path),
+      '-filter_complex',
+      graph,
+      '-map',
+      '[full]',
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+      '-map',
+      '[small]',
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:3',
+    ];
+  }
   return [
     ...QUIET,
     ...(request.loop ? ['-stream_loop', '-1'] : []),

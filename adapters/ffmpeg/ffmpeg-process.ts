@@ -30,11 +30,15 @@ export function startProcess(
   options: {
     stdin: 'pipe' | 'ignore';
     stdout: 'pipe' | 'ignore';
+    /** A second output pipe on fd 3 (ffmpeg's `pipe:3`). */
+    fd3?: 'pipe' | undefined;
     signal?: AbortSignal | undefined;
   },
 ): RunningProcess {
   const child = spawn(binary, args, {
-    stdio: [options.stdin, options.stdout, 'pipe'],
+    stdio: options.fd3
+      ? [options.stdin, options.stdout, 'pipe', 'pipe']
+      : [options.stdin, options.stdout, 'pipe'],
     windowsHide: true,
   });
   let stderr = '';
@@ -62,6 +66,7 @@ export function startProcess(
     }
     // 'close' waits for stdout to end, and a paused stdout with unread frames never ends.
     child.stdout?.destroy();
+    child.stdio[3]?.destroy();
     child.stdin?.destroy();
     return exited;
   };

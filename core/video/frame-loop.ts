@@ -2,12 +2,22 @@ import { CutoutError } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
 import type { TemporalSmoother } from './temporal-smoother.ts';
 
-/** Full-resolution masks for a batch of frames, one per frame, in order. */
-export type SegmentFrames = (frames: readonly RgbImage[]) => Promise<Mask[]>;
+/**
+ * Full-resolution masks for a batch of frames, one per frame, in order. `modelFrames`, when
+ * given, are the same frames already at the model's input size (decoded that way by the codec).
+ */
+export type SegmentFrames = (
+  frames: readonly RgbImage[],
+  modelFrames?: readonly RgbImage[],
+) => Promise<Mask[]>;
 
 export interface FrameLoopInput {
-  /** rgb24 frames, each width*height*3 bytes. */
+  /**
+   * rgb24 frames, each width*height*3 bytes, or followed by the frame at modelSize x modelSize
+   * when `modelSize` is set and the codec provided it.
+   */
   readonly frames: AsyncIterable<Uint8Array>;
+  readonly modelSize?: number | undefined;
   readonly width: number;
   readonly height: number;
   /** Frames per inference call. */
@@ -24,6 +34,7 @@ export interface FrameLoopInput {
 
 interface Segmented {
   readonly frames: readonly RgbImage[];
+  readonly modelFrames?: readonly RgbImage[];
   readonly masks: Mask[];
 }
 
@@ -39,8 +50,14 @@ export async function runFrameLoop(input: FrameLoopInput): Promise<number> {
   const batchSize = Math.max(1, Math.floor(input.batchSize));
   let written = 0;
 
-  const infer = async (frames: RgbImage[]): Promise<Segmented> => {
-    const masks = await input.segment(frames);
+  const modelSize = input.modelSize ?? 0;
+  const withModelBytes = frameBytes + modelSize * modelSize * 3;
+
+  const infer = async (frames: RgbImage[], modelFrames: RgbImage[]): Promise<Segmented> => {
+    const masks = await input.segment(
+      frames,
+      modelFrames.length === frames.length ? modelFrames : undefined,
+    );
     if (masks.length !== frames.length) {
       throw new CutoutError(
         'PROCESSING_FAILED',
@@ -73,24 +90,30 @@ export async function runFrameLoop(input: FrameLoopInput): Promise<number> {
 
   let pending: Promise<Segmented> | undefined;
   let batch: RgbImage[] = [];
+  let modelBatch: RgbImage[] = [];
   const flush = async (): Promise<void> => {
-    const next = infer(batch);
+    const next = infer(batch, modelBatch);
     // Observed below; this only keeps a failure from surfacing as unhandled while we wait.
     next.catch(() => undefined);
     batch = [];
+    modelBatch = [];
     if (pending) await emit(await pending);
     pending = next;
   };
 
   for await (const data of input.frames) {
     input.signal?.throwIfAborted();
-    if (data.length !== frameBytes) {
+    if (modelSize > 0 && data.length === withModelBytes) {
+      batch.push({ data: data.subarray(0, frameBytes), width, height });
+      modelBatch.push({ data: data.subarray(frameBytes), width: modelSize, height: modelSize });
+    } else if (data.length === frameBytes) {
+      batch.push({ data, width, height });
+    } else {
       throw new CutoutError(
         'DECODE_FAILED',
         `decoder gave a ${data.length}-byte frame, expected ${frameBytes}`,
       );
     }
-    batch.push({ data, width, height });
     if (batch.length >= batchSize) await flush();
   }
   if (batch.length > 0) await flush();

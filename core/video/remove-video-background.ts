@@ -4,11 +4,11 @@ import { CutoutError, invalidField, toCutoutError } from '../errors.ts';
 import type { VideoOptions } from '../params/convert-params.ts';
 import { fitBackground } from '../pipeline/fit-background.ts';
 import { DEFAULT_MAX_PIXELS } from '../pipeline/limits.ts';
-import { segmentImages } from '../pipeline/segment-images.ts';
 import type { Segmenter } from '../ports.ts';
 import { overColor, overImage, withAlpha } from './compose-frame.ts';
 import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
 import { videoOutputSpec } from './output-formats.ts';
+import { segmentVideoFrames } from './segment-video-frames.ts';
 import {
   createTemporalSmoother,
   DEFAULT_SMOOTHING,
@@ -122,12 +122,14 @@ export async function removeVideoBackground(
       readers,
     );
     const audio = await audioSource(input, spec.audioFrom, info, deps.codec, warnings);
+    const modelKernel = deps.segmenter.spec.resizeKernel ?? 'lanczos3';
     const frames = deps.codec.decode({
       path: input.inputPath,
       width,
       height,
       frameRate: outRate,
       frameLimit: options.frameLimit,
+      modelFrame: { size: deps.segmenter.spec.inputSize, kernel: modelKernel },
       signal,
     });
     readers.push(frames);
@@ -144,13 +146,15 @@ export async function removeVideoBackground(
     });
     const sink = writer;
     const segmenter = deps.segmenter;
-    const segment: SegmentFrames = deps.segment ?? ((images) => segmentImages(segmenter, images));
+    const segment: SegmentFrames =
+      deps.segment ?? ((images, modelFrames) => segmentVideoFrames(segmenter, images, modelFrames));
     const smoothing = input.smoothing ?? DEFAULT_SMOOTHING;
     input.onProgress?.(0, total);
     const written = await runFrameLoop({
       frames,
       width,
       height,
+      modelSize: deps.segmenter.spec.inputSize,
       batchSize: Math.min(MAX_FRAMES_PER_BATCH, Math.max(1, segmenter.maxBatch)),
       segment,
       smoother: smoothing === false ? undefined : createTemporalSmoother(width, height, smoothing),

@@ -1,3 +1,5 @@
+import type { ResizeKernel } from '../ports.ts';
+
 /**
  * The port the video pipeline needs from a codec toolkit (ffmpeg in adapters/ffmpeg). Frames
  * cross it as raw interleaved bytes so core/ stays free of processes and formats.
@@ -29,12 +31,18 @@ export interface DecodeRequest {
   readonly frameRate: FrameRate;
   /** Only the first N decoded frames (before resampling) are used. */
   readonly frameLimit?: number | undefined;
+  /**
+   * Also scale each frame to size x size (stretched, as models take it) in the same decode, with
+   * this kernel: each item the reader yields is then the full frame followed by the model frame,
+   * width*height*3 + size*size*3 bytes. Saves a per-frame resize on the main process.
+   */
+  readonly modelFrame?: { readonly size: number; readonly kernel: ResizeKernel } | undefined;
   /** Restart from the beginning at the end, forever (background videos). */
   readonly loop?: boolean;
   readonly signal?: AbortSignal | undefined;
 }
 
-/** rgb24 frames, each exactly width*height*3 bytes; ending the iteration early stops the decoder. */
+/** rgb24 frames, each exactly width*height*3 bytes (plus the model frame when asked); ending the iteration early stops the decoder. */
 export interface FrameReader extends AsyncIterable<Uint8Array> {
   close(): Promise<void>;
 }

@@ -46,9 +46,7 @@ export async function synthesizeApp(
 }
 
 /** Only the storage stack (it needs no Lambda entry points), synthesized like the app. */
-export async function synthesizeStorage(
-  context: Record<string, unknown> = {},
-): Promise<{
+export async function synthesizeStorage(context: Record<string, unknown> = {}): Promise<{
   readonly outdir: string;
   readonly summary: SynthSummary;
   readonly template: Template;

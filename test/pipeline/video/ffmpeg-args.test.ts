@@ -23,6 +23,30 @@ describe('decoderArgs', () => {
     expect(args).not.toContain('-stream_loop');
   });
 
+  it('adds a second raw output of model-size frames on fd 3 when asked, with the model kernel', () => {
+    const args = decoderArgs({
+      path: 'a.mp4',
+      width: 64,
+      height: 48,
+      frameRate: { num: 10, den: 1 },
+      modelFrame: { size: 32, kernel: 'bilinear' },
+    });
+    expect(args).not.toContain('-vf');
+    const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
+    expect(graph).toContain('crop=64:48');
+    expect(graph).toContain('split=2[full][m]');
+    expect(graph).toContain('scale=32:32:flags=bilinear');
+    expect(args.indexOf('pipe:1')).toBeLessThan(args.indexOf('pipe:3'));
+    const lanczos = decoderArgs({
+      path: 'a.mp4',
+      width: 64,
+      height: 48,
+      frameRate: { num: 10, den: 1 },
+      modelFrame: { size: 32, kernel: 'lanczos3' },
+    });
+    expect(lanczos[lanczos.indexOf('-filter_complex') + 1]).toContain('flags=lanczos');
+  });
+
   it('loops a background input', () => {
     const args = decoderArgs({
       path: 'bg.mp4',

@@ -43,6 +43,45 @@ describe('runFrameLoop', () => {
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('splits a decoded model-size frame off each item and hands both to segmentation', async () => {
+    const S = 2;
+    async function* withModel(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 3; i++) {
+        const item = new Uint8Array(W * H * 3 + S * S * 3).fill(i);
+        item.fill(100 + i, W * H * 3);
+        yield item;
+      }
+    }
+    const seen: { frame: number; model: number; sizes: string }[] = [];
+    const composed: number[] = [];
+    const count = await runFrameLoop({
+      frames: withModel(),
+      width: W,
+      height: H,
+      modelSize: S,
+      batchSize: 2,
+      segment: async (images, modelFrames) => {
+        images.forEach((im, i) => {
+          const m = modelFrames?.[i];
+          seen.push({
+            frame: im.data[0] ?? -1,
+            model: m?.data[0] ?? -1,
+            sizes: `${im.data.length}/${m?.width}x${m?.height}:${m?.data.length}`,
+          });
+        });
+        return images.map(() => ({ data: new Uint8Array(W * H), width: W, height: H }));
+      },
+      compose: (rgb) => {
+        composed.push(rgb.length);
+        return rgb;
+      },
+      sink: { write: async () => undefined },
+    });
+    expect(count).toBe(3);
+    expect(seen).toEqual([0, 1, 2].map((i) => ({ frame: i, model: 100 + i, sizes: '24/2x2:12' })));
+    expect(composed).toEqual([24, 24, 24]);
+  });
+
   it('applies the smoother to each mask in order', async () => {
     const seen: number[] = [];
     await runFrameLoop({
