@@ -111,7 +111,7 @@ export async function removeBackground(
     inferenceMs: 0,
     postprocessMs: 0,
   };
-  const [modelMask] = await segmentImages(deps.segmenter, [modelView], stages);
+  const [modelMask] = await segmentImages(deps.segmenter, [modelView], { timings: stages });
   if (!modelMask) throw new CutoutError('INTERNAL', `${label}: the model returned no mask`);
 
   t = performance.now();

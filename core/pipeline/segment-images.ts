@@ -10,6 +10,15 @@ export interface SegmentTimings {
   postprocessMs: number;
 }
 
+export interface SegmentOptions {
+  /** Adds each stage's milliseconds here. */
+  readonly timings?: SegmentTimings;
+  /** The images already at the model's input size, same order (the video decoder scales them). */
+  readonly modelInputs?: readonly RgbImage[];
+  /** Brings a model-size mask back to the image's size; sharp's Lanczos-3 unless given. */
+  readonly resizeBack?: (mask: Mask, width: number, height: number) => Mask | Promise<Mask>;
+}
+
 /**
  * Full-resolution masks (0-255, one per image, same order) from the model, in batches of up to
  * `segmenter.maxBatch`: stretch to the model size, normalise, infer, min-max each map, and
@@ -20,8 +29,9 @@ export interface SegmentTimings {
 export async function segmentImages(
   segmenter: Segmenter,
   images: readonly RgbImage[],
-  timings?: SegmentTimings,
+  options: SegmentOptions = {},
 ): Promise<Mask[]> {
+  const { timings, modelInputs, resizeBack = resizeMask } = options;
   const size = segmenter.spec.inputSize;
   const batchSize = Math.max(1, segmenter.maxBatch);
   const masks: Mask[] = [];
@@ -30,7 +40,10 @@ export async function segmentImages(
 
     let t = performance.now();
     const resized = await Promise.all(
-      batch.map((image) => resizeForModel(image, size, segmenter.spec.resizeKernel)),
+      batch.map(
+        (image, i) =>
+          modelInputs?.[start + i] ?? resizeForModel(image, size, segmenter.spec.resizeKernel),
+      ),
     );
     const tensor = toModelTensor(resized, segmenter.spec);
     t = lap(timings, 'preprocessMs', t);
@@ -45,7 +58,7 @@ export async function segmentImages(
 
     const batchMasks = await Promise.all(
       batch.map((image, i) =>
-        resizeMask(outputToMask(output, i * size * size, size), image.width, image.height),
+        resizeBack(outputToMask(output, i * size * size, size), image.width, image.height),
       ),
     );
     masks.push(...batchMasks);

@@ -33,7 +33,7 @@ describe('segmentImages', () => {
 
   it('adds each stage time to the timings it is given', async () => {
     const timings: SegmentTimings = { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 };
-    await segmentImages(createFakeSegmenter({ inputSize: 8 }), [halfRed(8, 8)], timings);
+    await segmentImages(createFakeSegmenter({ inputSize: 8 }), [halfRed(8, 8)], { timings });
     expect(timings.preprocessMs).toBeGreaterThan(0);
     expect(timings.postprocessMs).toBeGreaterThan(0);
     expect(timings.inferenceMs).toBeGreaterThanOrEqual(0);
