@@ -1,9 +1,10 @@
 import { CutoutError } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
 import type { AlphaMattingOptions } from '../params/convert-params.ts';
+import { resizeMask } from '../pipeline/postprocess.ts';
 import { estimateAlphaCf, fullAlpha } from './closed-form-alpha.ts';
 import { estimateForegroundMl } from './multilevel-foreground.ts';
-import { resizeMask, resizeRgb, upscalePlane, workingSize } from './resample.ts';
+import { resizeRgb, upscalePlane, workingSize } from './resample.ts';
 import { buildTrimap } from './trimap.ts';
 
 export interface MatteTimings {

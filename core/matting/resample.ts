@@ -27,17 +27,6 @@ export async function resizeRgb(image: RgbImage, width: number, height: number):
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
 }
 
-export async function resizeMask(mask: Mask, width: number, height: number): Promise<Mask> {
-  const data = await sharp(mask.data, {
-    raw: { width: mask.width, height: mask.height, channels: 1 },
-  })
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
-}
-
 /**
  * Bilinear upscale of a float plane with pixel centres aligned, calling `visit` for every
  * destination pixel so callers can keep only what they need (the soft band).
