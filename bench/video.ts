@@ -382,7 +382,7 @@ async function main(): Promise<void> {
       sections.push(
         `### Speed per format (\`${clip.name}\`, ${clip.size}, ${clip.frames} frames; tiny model)`,
         '',
-        'Whole pipeline (probe, decode, per-frame resize to the model, inference, mask back to full size, temporal smoothing, compositing, encode) against plain `ffmpeg` transcoding the same clip with the same encoder settings in the same run. Ratio = ours / ffmpeg (target >= 0.75).',
+        'Whole pipeline (probe, decode (with the model-size copy scaled by ffmpeg in the same decode), inference, mask back to full size, temporal smoothing, compositing, encode) against plain `ffmpeg` transcoding the same clip with the same encoder settings in the same run. Ratio = ours / ffmpeg (target >= 0.75).',
         '',
         '| format | frames | ours fps | ffmpeg fps | ratio | segmentation ms/frame |',
         '|---|---:|---:|---:|---:|---:|',
