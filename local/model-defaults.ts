@@ -12,8 +12,11 @@ import { MODEL_MANIFEST } from '../core/models/bundled-manifest.ts';
 /** The ids the API accepts (the seed's `model` field). */
 export const API_MODEL_IDS = ['u2net', 'u2netp', 'u2net_human_seg'] as const;
 
-/** Smaller and faster on CPU than the fp16 variant; the demo's latency matters more here. */
-export const OFFLINE_FALLBACK_MODEL = 'isnet-imgly-quint8';
+/**
+ * The fp16 weights (run from their fp32 copy on CPU): the quint8 variant is about twice as fast
+ * but leaves visible patches of background on ordinary photos, a poor first impression.
+ */
+export const OFFLINE_FALLBACK_MODEL = 'isnet-imgly';
 
 export interface ModelDefaults {
   readonly settings: ModelSettings;
