@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Mask, RgbImage } from '../image/raster.ts';
+import type { RgbImage } from '../image/raster.ts';
 
 /** The size whose longest side is at most `baseSize` (never enlarged), as backgroundremover's thumbnail. */
 export function workingSize(
