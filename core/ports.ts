@@ -14,7 +14,8 @@ export interface ModelSpec {
   readonly std: readonly [number, number, number];
   /**
    * The kernel that stretches the image to inputSize x inputSize. Default `lanczos3` (rembg, the
-   * u2net family); weights trained behind a bilinear resize (imgly's ISNet) want `bilinear`.
+   * u2net family); weights trained behind a bilinear resize want `bilinear`, or imgly's own
+   * corner-aligned sampling (`bilinear-corner`, imgly's ISNet).
    */
   readonly resizeKernel?: ResizeKernel;
   /**
@@ -22,9 +23,19 @@ export interface ModelSpec {
    * ISNet, whose weights never saw a brightened image).
    */
   readonly divideByMax?: boolean;
+  /**
+   * Whether each output map is min-max stretched to 0..1 (rembg; default true) or only clamped
+   * (imgly's ISNet, whose sigmoid output is used as it is).
+   */
+  readonly maskMinMax?: boolean;
+  /** The kernel that brings the mask back to the image size. Default `lanczos3` (rembg). */
+  readonly maskKernel?: MaskKernel;
 }
 
-export type ResizeKernel = 'lanczos3' | 'bilinear';
+export type ResizeKernel = 'lanczos3' | 'bilinear' | 'bilinear-corner';
+
+/** `bilinear-corner`: imgly's resize, pixel corners aligned (x * src / dst), rounded to 8 bits. */
+export type MaskKernel = 'lanczos3' | 'bilinear-corner';
 
 /**
  * A loaded segmentation model. One instance per model per process; safe to call concurrently.

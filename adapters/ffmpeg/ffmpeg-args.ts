@@ -31,7 +31,9 @@ export function decoderArgs(request: DecodeRequest): string[] {
   if (model) {
     // Converted to RGB once, then split: the model frame is scaled from the same RGB pixels
     // the full frame carries, as an in-process resize of that frame would be.
-    const flags = model.kernel === 'bilinear' ? 'bilinear' : 'lanczos';
+    // `bilinear-corner` (imgly's sampling) gets ffmpeg's bilinear: the video path brings the
+    // mask back centre-aligned, so its input must stay centre-aligned too.
+    const flags = model.kernel === 'lanczos3' ? 'lanczos' : 'bilinear';
     const graph = `[0:v:0]${filters.join(',')},format=rgb24,split=2[full][m];[m]scale=${model.size}:${model.size}:flags=${flags}+accurate_rnd,setsar=1[small]`;
     return [
       ...QUIET,

@@ -39,8 +39,11 @@ export const modelInputSchema = z.object({
   layout: z.literal('NCHW'),
   /** How the image reaches SxS: rembg stretches, ignoring the aspect ratio. */
   resize: z.literal('stretch'),
-  /** The stretch's kernel: rembg's `lanczos3` (default) or the `bilinear` imgly trained behind. */
-  kernel: z.enum(['lanczos3', 'bilinear']).optional(),
+  /**
+   * The stretch's kernel: rembg's `lanczos3` (default), sharp's `bilinear`, or imgly's
+   * `bilinear-corner` (pixel corners aligned, x * src / dst, rounded to 8 bits).
+   */
+  kernel: z.enum(['lanczos3', 'bilinear', 'bilinear-corner']).optional(),
   /**
    * Divide by the image's own maximum before mean/std, as rembg does (default true), or by 255
    * (false), as imgly does for its ISNet weights.
@@ -56,6 +59,16 @@ export const modelOutputSchema = z.object({
   index: z.number().int().nonnegative(),
   /** The fused map already went through a sigmoid in every model listed. */
   activation: z.enum(['sigmoid', 'logits']),
+  /**
+   * Stretch each map to the full 0..1 range before the 8-bit cast, as rembg does (default true),
+   * or only clamp it (false), as imgly does for its ISNet weights.
+   */
+  minMax: z.boolean().optional(),
+  /**
+   * How the model-size mask goes back to the image size: rembg's `lanczos3` (default) or imgly's
+   * `bilinear-corner` (pixel corners aligned, x * src / dst, rounded to 8 bits).
+   */
+  kernel: z.enum(['lanczos3', 'bilinear-corner']).optional(),
 });
 
 const hex = (length: number) => z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`));

@@ -51,5 +51,7 @@ export function modelSpecOf(entry: ModelEntry): ModelSpec {
     std: entry.input.std,
     resizeKernel: entry.input.kernel ?? 'lanczos3',
     divideByMax: entry.input.divideByMax ?? true,
+    maskMinMax: entry.output.minMax ?? true,
+    maskKernel: entry.output.kernel ?? 'lanczos3',
   };
 }

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Mask } from '../image/raster.ts';
+import { resizeCornerBilinear } from './corner-bilinear.ts';
 
 /**
  * Below this spread the model's map is treated as flat: min-max would divide by (almost) zero,
@@ -11,17 +12,25 @@ const FLAT_RANGE = 1e-6;
  * One model output map (size*size floats starting at `offset`) to an 8-bit mask: global
  * min-max to [0, 1], clipped, then floor(p * 255) as numpy's uint8 cast does. A flat map keeps
  * its level instead (clipped to [0, 1]): all-one stays foreground, all-zero background.
+ * With `minMax` false every map is taken at its level (clipped), as imgly reads its ISNet output.
  */
-export function outputToMask(output: Float32Array, offset: number, size: number): Mask {
+export function outputToMask(
+  output: Float32Array,
+  offset: number,
+  size: number,
+  minMax = true,
+): Mask {
   const plane = size * size;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = offset; i < offset + plane; i++) {
-    const v = output[i] ?? 0;
-    if (v < min) min = v;
-    if (v > max) max = v;
+  if (minMax) {
+    for (let i = offset; i < offset + plane; i++) {
+      const v = output[i] ?? 0;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
-  const flat = !(max - min > FLAT_RANGE);
+  const flat = !minMax || !(max - min > FLAT_RANGE);
   const scale = flat ? 1 : 1 / (max - min);
   const shift = flat ? 0 : min;
   const data = new Uint8Array(plane);
@@ -44,5 +53,12 @@ export async function resizeMask(mask: Mask, width: number, height: number): Pro
     .extractChannel(0)
     .raw()
     .toBuffer();
+  return { data, width, height };
+}
+
+/** Resizes a mask with imgly's corner-aligned bilinear (see `resizeCornerBilinear`). */
+export function resizeMaskCorner(mask: Mask, width: number, height: number): Mask {
+  if (mask.width === width && mask.height === height) return mask;
+  const data = resizeCornerBilinear(mask.data, mask.width, mask.height, 1, width, height);
   return { data, width, height };
 }

@@ -1,11 +1,13 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../image/raster.ts';
 import type { ModelSpec, ResizeKernel } from '../ports.ts';
+import { resizeCornerBilinear } from './corner-bilinear.ts';
 
 /**
  * Stretches the image to size x size, ignoring the aspect ratio, as rembg and imgly both do
  * before inference (the mask is stretched back afterwards). The kernel is the one the weights
- * were trained behind: Lanczos-3 for rembg's models (default), bilinear for imgly's ISNet.
+ * were trained behind: Lanczos-3 for rembg's models (default), bilinear for imgly's ISNet
+ * (`bilinear-corner`: imgly's own corner-aligned sampling, see `resizeCornerBilinear`).
  */
 export async function resizeForModel(
   image: RgbImage,
@@ -13,6 +15,10 @@ export async function resizeForModel(
   kernel: ResizeKernel = 'lanczos3',
 ): Promise<RgbImage> {
   if (image.width === size && image.height === size) return image;
+  if (kernel === 'bilinear-corner') {
+    const data = resizeCornerBilinear(image.data, image.width, image.height, 3, size, size);
+    return { data, width: size, height: size };
+  }
   const data = await sharp(image.data, {
     raw: { width: image.width, height: image.height, channels: 3 },
   })

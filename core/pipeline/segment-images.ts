@@ -1,6 +1,6 @@
 import type { Mask, RgbImage } from '../image/raster.ts';
 import type { Segmenter } from '../ports.ts';
-import { outputToMask, resizeMask } from './postprocess.ts';
+import { outputToMask, resizeMask, resizeMaskCorner } from './postprocess.ts';
 import { resizeForModel, toModelTensor } from './preprocess.ts';
 
 /** Milliseconds spent per stage, added to by `segmentImages` when the caller passes one. */
@@ -15,14 +15,14 @@ export interface SegmentOptions {
   readonly timings?: SegmentTimings;
   /** The images already at the model's input size, same order (the video decoder scales them). */
   readonly modelInputs?: readonly RgbImage[];
-  /** Brings a model-size mask back to the image's size; sharp's Lanczos-3 unless given. */
+  /** Brings a model-size mask back to the image's size; the model's `maskKernel` unless given. */
   readonly resizeBack?: (mask: Mask, width: number, height: number) => Mask | Promise<Mask>;
 }
 
 /**
  * Full-resolution masks (0-255, one per image, same order) from the model, in batches of up to
- * `segmenter.maxBatch`: stretch to the model size, normalise, infer, min-max each map, and
- * stretch the mask back to the image's own size.
+ * `segmenter.maxBatch`: stretch to the model size, normalise, infer, min-max (or clamp) each map,
+ * and stretch the mask back to the image's own size, each as the model's spec says.
  *
  * @throws CutoutError MODEL_UNAVAILABLE when inference fails
  */
@@ -31,8 +31,14 @@ export async function segmentImages(
   images: readonly RgbImage[],
   options: SegmentOptions = {},
 ): Promise<Mask[]> {
-  const { timings, modelInputs, resizeBack = resizeMask } = options;
-  const size = segmenter.spec.inputSize;
+  const { spec } = segmenter;
+  const {
+    timings,
+    modelInputs,
+    resizeBack = spec.maskKernel === 'bilinear-corner' ? resizeMaskCorner : resizeMask,
+  } = options;
+  const minMax = spec.maskMinMax !== false;
+  const size = spec.inputSize;
   const batchSize = Math.max(1, segmenter.maxBatch);
   const masks: Mask[] = [];
   for (let start = 0; start < images.length; start += batchSize) {
@@ -58,7 +64,7 @@ export async function segmentImages(
 
     const batchMasks = await Promise.all(
       batch.map((image, i) =>
-        resizeBack(outputToMask(output, i * size * size, size), image.width, image.height),
+        resizeBack(outputToMask(output, i * size * size, size, minMax), image.width, image.height),
       ),
     );
     masks.push(...batchMasks);

@@ -60,6 +60,8 @@ describe('tiny model in a real ONNX session', () => {
       std: [0.229, 0.224, 0.225],
       resizeKernel: 'lanczos3',
       divideByMax: true,
+      maskMinMax: true,
+      maskKernel: 'lanczos3',
     });
     expect(segmenter.provider).toBe('cpu');
     expect(segmenter.input).toEqual({ name: 'input.1', shape: ['batch', 3, 320, 320] });

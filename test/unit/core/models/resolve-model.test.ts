@@ -14,17 +14,25 @@ describe('modelSpecOf', () => {
       'isnet-general-use',
       'tiny',
     ]) {
-      expect(spec(id)).toMatchObject({ id, resizeKernel: 'lanczos3', divideByMax: true });
+      expect(spec(id)).toMatchObject({
+        id,
+        resizeKernel: 'lanczos3',
+        divideByMax: true,
+        maskMinMax: true,
+        maskKernel: 'lanczos3',
+      });
     }
   });
 
-  it("feeds imgly's ISNet weights as imgly does: bilinear, (v - 128) / 256 on 0..255", () => {
+  it("feeds imgly's ISNet weights as imgly does: its corner-aligned bilinear both ways, (v - 128) / 256, clamped output", () => {
     for (const id of ['isnet-imgly', 'isnet-imgly-quint8']) {
-      const { resizeKernel, divideByMax, mean, std, inputSize } = spec(id);
-      expect({ resizeKernel, divideByMax, inputSize }).toEqual({
-        resizeKernel: 'bilinear',
+      const { resizeKernel, divideByMax, mean, std, inputSize, maskMinMax, maskKernel } = spec(id);
+      expect({ resizeKernel, divideByMax, inputSize, maskMinMax, maskKernel }).toEqual({
+        resizeKernel: 'bilinear-corner',
         divideByMax: false,
         inputSize: 1024,
+        maskMinMax: false,
+        maskKernel: 'bilinear-corner',
       });
       // With values divided by 255: (v / 255 - mean) / std must equal (v - 128) / 256.
       for (const v of [0, 128, 255]) {

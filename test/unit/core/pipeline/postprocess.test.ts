@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { outputToMask, resizeMask } from '../../../../core/pipeline/postprocess.ts';
+import {
+  outputToMask,
+  resizeMask,
+  resizeMaskCorner,
+} from '../../../../core/pipeline/postprocess.ts';
 
 describe('outputToMask', () => {
   it('min-max normalises the map and truncates p*255', () => {
@@ -19,6 +23,13 @@ describe('outputToMask', () => {
     ]);
     expect([...outputToMask(new Float32Array(4).fill(3), 0, 2).data]).toEqual([255, 255, 255, 255]);
     expect([...outputToMask(new Float32Array(4).fill(-2), 0, 2).data]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('with minMax off takes each value at its level, clipped, as imgly does', () => {
+    const mask = outputToMask(Float32Array.from([0.2, 0.4, 0.6, 1.0]), 0, 2, false);
+    expect([...mask.data]).toEqual([51, 102, 153, 255]);
+    const wild = outputToMask(Float32Array.from([-0.5, 1.5, Number.NaN, 0.5]), 0, 2, false);
+    expect([...wild.data]).toEqual([0, 255, 0, 127]);
   });
 
   it('turns NaN values into background', () => {
@@ -41,5 +52,36 @@ describe('resizeMask', () => {
     const out = await resizeMask({ data, width: 16, height: 16 }, 64, 4);
     expect(out.data[2]).toBe(255);
     expect(out.data[60]).toBe(0);
+  });
+});
+
+describe('resizeMaskCorner', () => {
+  it('samples x * src / dst from the corner and rounds half up', () => {
+    const out = resizeMaskCorner({ data: Uint8Array.from([0, 255]), width: 2, height: 1 }, 4, 1);
+    // Position 1.5 has no right neighbour and keeps the last pixel.
+    expect([...out.data]).toEqual([0, 128, 255, 255]);
+  });
+
+  it('blends four neighbours in two dimensions', () => {
+    const out = resizeMaskCorner(
+      { data: Uint8Array.from([0, 100, 200, 255]), width: 2, height: 2 },
+      3,
+      3,
+    );
+    expect([...out.data]).toEqual([0, 67, 100, 133, 180, 203, 200, 237, 255]);
+  });
+
+  it('downscales by point sampling at the corners', () => {
+    const out = resizeMaskCorner(
+      { data: Uint8Array.from([10, 20, 30, 40]), width: 4, height: 1 },
+      2,
+      1,
+    );
+    expect([...out.data]).toEqual([10, 30]);
+  });
+
+  it('returns a same-size mask unchanged', () => {
+    const mask = { data: Uint8Array.from([1, 2, 3, 4]), width: 2, height: 2 };
+    expect(resizeMaskCorner(mask, 2, 2)).toBe(mask);
   });
 });

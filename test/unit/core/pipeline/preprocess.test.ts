@@ -80,13 +80,15 @@ describe('resizeForModel', () => {
     // One row 0,0,0,0,200,200,200,200 halved to 4 pixels (the row is stretched to 4 rows).
     const data = new Uint8Array(8 * 3);
     data.fill(200, 12);
-    const row = async (kernel?: 'bilinear' | 'lanczos3') => {
+    const row = async (kernel?: 'bilinear' | 'lanczos3' | 'bilinear-corner') => {
       const out = await resizeForModel({ data, width: 8, height: 1 }, 4, kernel);
       return [0, 1, 2, 3].map((x) => out.data[x * 3]);
     };
     expect(await row('bilinear')).toEqual([0, 13, 100, 188]);
     expect(await row('lanczos3')).toEqual([0, 0, 100, 207]);
     expect(await row()).toEqual([0, 0, 100, 207]);
+    // imgly's sampling reads source x * 2 exactly: pixels 0, 2, 4, 6.
+    expect(await row('bilinear-corner')).toEqual([0, 0, 200, 200]);
   });
 
   it('maps the left half of the image to the left half of the model input', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { outputToMask, resizeMask } from '../../../../core/pipeline/postprocess.ts';
 import { type SegmentTimings, segmentImages } from '../../../../core/pipeline/segment-images.ts';
 import { createFakeSegmenter } from '../../../support/fake-segmenter.ts';
 
@@ -66,6 +67,29 @@ describe('segmentImages', () => {
     // rembg: Lanczos-3 rings up to 207, which then is the maximum and maps to 1.
     const rembg = await firstRow({ resizeKernel: 'lanczos3', divideByMax: true });
     for (const [i, v] of [0, 0, 100 / 207, 1].entries()) expect(rembg[i]).toBeCloseTo(v, 6);
+  });
+
+  it('reads the output back as its spec says: min-max + Lanczos-3, or clamp + corner bilinear', async () => {
+    const map = Float32Array.from([0.2, 0.6, 0.2, 0.6]);
+    const run = async (spec: {
+      maskMinMax?: boolean;
+      maskKernel?: 'lanczos3' | 'bilinear-corner';
+    }) => {
+      const base = createFakeSegmenter({ inputSize: 2 });
+      const segmenter = {
+        ...base,
+        spec: { ...base.spec, ...spec },
+        infer: async () => map.slice(),
+      };
+      const [mask] = await segmentImages(segmenter, [halfRed(4, 1)]);
+      return [...(mask?.data ?? [])];
+    };
+    expect(await run({ maskMinMax: false, maskKernel: 'bilinear-corner' })).toEqual([
+      51, 102, 153, 153,
+    ]);
+    const rembg = await resizeMask(outputToMask(map, 0, 2), 4, 1);
+    expect(await run({})).toEqual([...rembg.data]);
+    expect(await run({ maskMinMax: true, maskKernel: 'lanczos3' })).toEqual([...rembg.data]);
   });
 
   it('refuses a model output that is too short', async () => {
