@@ -6,7 +6,7 @@ import {
   type RawFields,
 } from '../params/convert-params.ts';
 import { outputExtension, outputNames, sanitizeFileName } from './file-names.ts';
-import { type FileRecord, fileIdFor, type JobKind, type JobRecord } from './job.ts';
+import { type FileRecord, fileIdFor, type JobKind, type JobRecord, newFileRecord } from './job.ts';
 import { DEFAULT_JOB_LIMITS, type JobLimits, needsMultipart, partPlan } from './job-limits.ts';
 import { acceptedContentType } from './media-types.ts';
 import { backgroundKey, inputKey, outputKey } from './object-keys.ts';
@@ -156,7 +156,7 @@ export async function createJob(
   const files: FileRecord[] = entries.map((entry, index) => {
     const fileId = fileIdFor(index);
     const outName = names[index] ?? `${fileId}.bin`;
-    return {
+    return newFileRecord({
       jobId,
       fileId,
       inputName: entry.name,
@@ -166,20 +166,9 @@ export async function createJob(
       contentType: entry.contentType,
       size: entry.size,
       status: uploads ? 'waiting_upload' : 'queued',
-      progress: 0,
-      attempts: 0,
-      leaseUntil: 0,
-      leaseToken: undefined,
-      error: undefined,
-      lastError: undefined,
-      modelId: undefined,
-      outputContentType: undefined,
-      outputSize: undefined,
-      warnings: [],
       createdAt,
-      updatedAt: createdAt,
       expiresAt,
-    };
+    });
   });
   const job: JobRecord = {
     jobId,

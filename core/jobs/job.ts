@@ -66,6 +66,40 @@ export interface FileRecord {
   readonly expiresAt: number;
 }
 
+/** The identity and starting state of a new file; everything else starts empty. */
+export type NewFile = Pick<
+  FileRecord,
+  | 'jobId'
+  | 'fileId'
+  | 'inputName'
+  | 'outputName'
+  | 'inputKey'
+  | 'outputKey'
+  | 'contentType'
+  | 'size'
+  | 'status'
+  | 'createdAt'
+  | 'expiresAt'
+> & { readonly error?: string | undefined };
+
+/** A file's first item, before any worker touched it. */
+export function newFileRecord(file: NewFile): FileRecord {
+  return {
+    ...file,
+    error: file.error,
+    progress: 0,
+    attempts: 0,
+    leaseUntil: 0,
+    leaseToken: undefined,
+    lastError: undefined,
+    modelId: undefined,
+    outputContentType: undefined,
+    outputSize: undefined,
+    warnings: [],
+    updatedAt: file.createdAt,
+  };
+}
+
 const NEXT: Readonly<Record<FileStatus, readonly FileStatus[]>> = {
   waiting_upload: ['queued', 'failed'],
   queued: ['running', 'failed'],

@@ -3,7 +3,7 @@ import { S3_PREFIX } from '../config/resources.ts';
 import { isCutoutError, toCutoutError } from '../errors.ts';
 import { type ConvertOptions, parseConvertOptions } from '../params/convert-params.ts';
 import { outputExtension, outputNames, sanitizeFileName } from './file-names.ts';
-import { type FileRecord, fileIdFor, type JobRecord } from './job.ts';
+import { fileIdFor, type JobRecord, newFileRecord } from './job.ts';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.ts';
 import { acceptedContentType } from './media-types.ts';
 import { incomingResultPrefix, parseInputKey } from './object-keys.ts';
@@ -135,7 +135,7 @@ async function createIncomingJob(
   const createdAt = new Date(now).toISOString();
   const expiresAt = Math.floor(now / 1000) + limits.ttlDays * 86_400;
   const fileId = fileIdFor(0);
-  const file: FileRecord = {
+  const file = newFileRecord({
     jobId,
     fileId,
     inputName: name,
@@ -145,20 +145,10 @@ async function createIncomingJob(
     contentType,
     size: head.size,
     status: problem ? 'failed' : 'queued',
-    progress: 0,
-    attempts: 0,
-    leaseUntil: 0,
-    leaseToken: undefined,
     error: problem,
-    lastError: undefined,
-    modelId: undefined,
-    outputContentType: undefined,
-    outputSize: undefined,
-    warnings: [],
     createdAt,
-    updatedAt: createdAt,
     expiresAt,
-  };
+  });
   const job: JobRecord = {
     jobId,
     kind: effective.kind,
