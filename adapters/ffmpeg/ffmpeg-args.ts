@@ -1,7 +1,8 @@
 import {
-  type DecodeRequest,
-  type EncodeRequest,
+  type Backdrop,
+  type FrameSource,
   formatFrameRate,
+  type VideoPassRequest,
 } from '../../core/video/video-codec.ts';
 
 const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
@@ -12,106 +13,242 @@ export function fileArg(file: string): string {
 }
 
 /**
- * Raw rgb24 frames on stdout at exactly width x height and a constant `frameRate`: the fps
- * filter resamples by timestamp (it drops or repeats frames, never relabels them), so the
- * output's timing matches the source's whatever the container claims. `frameLimit` trims the
- * input frames before resampling.
+ * The pipes between the processes of a pass. Decoder: model frames on stdout, full frames on
+ * FULL_FRAMES_OUT. Encoder: the full frames on stdin (the decoder's pipe, handed over), the masks
+ * on MASKS_IN and the background picture on BACKDROP_IN.
  */
-export function decoderArgs(request: DecodeRequest): string[] {
-  const { width, height } = request;
+export const FULL_FRAMES_OUT = 3;
+export const MASKS_IN = 3;
+export const BACKDROP_IN = 4;
+
+// Raw formats the full frames may cross the pipe in as decoded; anything else is converted to
+// 8-bit 4:4:4, which keeps every pixel of an 8-bit source.
+const PASS_THROUGH_FORMATS = new Set([
+  'yuv420p',
+  'yuvj420p',
+  'yuv422p',
+  'yuvj422p',
+  'yuv444p',
+  'yuvj444p',
+  'yuv420p10le',
+  'yuv422p10le',
+  'yuv444p10le',
+  'yuva420p',
+  'yuva444p',
+  'yuva444p10le',
+  'nv12',
+  'rgb24',
+  'rgba',
+  'gbrp',
+]);
+
+/** The pixel format the full frames travel in between the decoder and the encoder. */
+export function transferFormat(source: FrameSource): string {
+  const format = source.pixelFormat;
+  return format !== undefined && PASS_THROUGH_FORMATS.has(format) ? format : 'yuv444p';
+}
+
+/**
+ * The source's frames at exactly width x height and a constant rate, starting at time 0: the
+ * fps filter resamples by timestamp (drops or repeats, never relabels) and `frameLimit` trims
+ * the input frames before that.
+ */
+function sourceFilters(source: FrameSource): string[] {
+  const { width, height } = source;
   const filters: string[] = [];
-  if (request.frameLimit !== undefined) filters.push(`trim=end_frame=${request.frameLimit}`);
+  if (source.frameLimit !== undefined) filters.push(`trim=end_frame=${source.frameLimit}`);
   filters.push(
-    `fps=${formatFrameRate(request.frameRate)}`,
+    `fps=${formatFrameRate(source.frameRate)}`,
     `scale=${width}:${height}:force_original_aspect_ratio=increase`,
     `crop=${width}:${height}`,
     'setsar=1',
+    'setpts=PTS-STARTPTS',
   );
-  const model = request.modelFrame;
-  if (model) {
-    // Converted to RGB once, then split: the model frame is scaled from the same RGB pixels
-    // the full frame carries, as an in-process resize of that frame would be.
-    // `bilinear-corner` (imgly's sampling) gets ffmpeg's bilinear: the video path brings the
-    // mask back centre-aligned, so its input must stay centre-aligned too.
-    const flags = model.kernel === 'lanczos3' ? 'lanczos' : 'bilinear';
-    const graph = `[0:v:0]${filters.join(',')},format=rgb24,split=2[full][m];[m]scale=${model.size}:${model.size}:flags=${flags}+accurate_rnd,setsar=1[small]`;
-    return [
-      ...QUIET,
-      ...(request.loop ? ['-stream_loop', '-1'] : []),
-      '-i',
-      fileArg(request.path),
-      '-filter_complex',
-      graph,
-      '-map',
-      '[full]',
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      'pipe:1',
-      '-map',
-      '[small]',
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      'pipe:3',
-    ];
-  }
-  return [
+  return filters;
+}
+
+/** The layouts that need the full frames in the encoder (a matte is the mask alone). */
+export function needsFullFrames(request: Pick<VideoPassRequest, 'layout'>): boolean {
+  return request.layout !== 'gray';
+}
+
+/**
+ * Decodes the source once: model-size rgb24 frames on stdout and, when the output needs them,
+ * the same frames whole on FULL_FRAMES_OUT for the encoder. Packets are flushed one by one, so a
+ * frame reaches the reader as soon as it is decoded.
+ */
+export function decoderArgs(request: VideoPassRequest): string[] {
+  // `bilinear-corner` (imgly's sampling) gets ffmpeg's centre-aligned bilinear: the mask comes
+  // back through ffmpeg's centre-aligned scale, so the input must be sampled the same way.
+  const flags = request.kernel === 'lanczos3' ? 'lanczos' : 'bilinear';
+  const size = request.modelSize;
+  const full = needsFullFrames(request);
+  // Scaled in the decoded YUV, then converted: converting the whole frame to RGB first gives
+  // the same picture within rounding and cost a third of the decoder's time.
+  const toModel = `scale=${size}:${size}:flags=${flags},format=rgb24`;
+  const chain = sourceFilters(request.source).join(',');
+  const graph = full
+    ? `[0:v:0]${chain},split=2[full][m];[m]${toModel}[model]`
+    : `[0:v:0]${chain},${toModel}[model]`;
+  const args = [
     ...QUIET,
-    ...(request.loop ? ['-stream_loop', '-1'] : []),
     '-i',
-    fileArg(request.path),
+    fileArg(request.source.path),
+    '-filter_complex',
+    graph,
     '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    filters.join(','),
+    '[model]',
     '-pix_fmt',
     'rgb24',
     '-f',
     'rawvideo',
+    '-flush_packets',
+    '1',
     'pipe:1',
   ];
+  if (full) {
+    args.push(
+      '-map',
+      '[full]',
+      '-pix_fmt',
+      transferFormat(request.source),
+      '-f',
+      'rawvideo',
+      '-flush_packets',
+      '1',
+      `pipe:${FULL_FRAMES_OUT}`,
+    );
+  }
+  return args;
 }
 
-/** Raw frames on stdin, the audio (when wanted) from a file, the result into `target`. */
-export function encoderArgs(request: EncodeRequest, target: string): string[] {
-  const { spec, audio } = request;
-  const withAudio = audio !== undefined && spec.audioCodec !== undefined;
-  const args = [
-    ...QUIET,
-    '-y',
+function hexColor({ r, g, b }: { r: number; g: number; b: number }): string {
+  return `0x${[r, g, b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+}
+
+interface Inputs {
+  readonly args: string[];
+  count: number;
+}
+
+function addInput(inputs: Inputs, ...args: string[]): number {
+  inputs.args.push(...args);
+  return inputs.count++;
+}
+
+/** A raw input on a pipe: ffmpeg reads a single frame to learn it, not the default 5 MB. */
+function rawInput(pixelFormat: string, size: string, rate: string, pipe: string): string[] {
+  return [
+    '-probesize',
+    '32',
+    '-analyzeduration',
+    '0',
     '-f',
     'rawvideo',
     '-pix_fmt',
-    request.layout,
+    pixelFormat,
     '-s',
-    `${request.width}x${request.height}`,
+    size,
     '-framerate',
-    formatFrameRate(request.frameRate),
+    rate,
+    '-thread_queue_size',
+    String(RAW_QUEUE_FRAMES),
     '-i',
-    'pipe:0',
+    pipe,
   ];
-  if (withAudio) {
+}
+
+/**
+ * Frames ffmpeg queues per raw input. The decoder can run this far ahead of the masks before it
+ * waits for the encoder; the reader of model frames must hold fewer than this (with the masks in
+ * flight), or the decoder would wait on the encoder while the encoder waits on a mask.
+ */
+export const RAW_QUEUE_FRAMES = 64;
+
+/** The backdrop as a labelled stream `[backdrop]` of endless frames at the output's rate. */
+function backdropGraph(
+  backdrop: Backdrop,
+  source: FrameSource,
+  inputs: Inputs,
+  rate: string,
+): string | undefined {
+  const { width, height } = source;
+  switch (backdrop.kind) {
+    case 'none':
+      return undefined;
+    case 'color':
+      return `color=c=${hexColor(backdrop.color)}:s=${width}x${height}:r=${rate}[backdrop]`;
+    case 'image': {
+      // One frame, held in memory and repeated by `loop` (an image2 `-loop` would decode the
+      // file again for every frame).
+      const index = addInput(
+        inputs,
+        ...rawInput('rgb24', `${width}x${height}`, rate, `pipe:${BACKDROP_IN}`),
+      );
+      return `[${index}:v]loop=loop=-1:size=1:start=0,setpts=N[backdrop]`;
+    }
+    case 'video': {
+      const index = addInput(inputs, '-stream_loop', '-1', '-i', fileArg(backdrop.path));
+      const chain = sourceFilters({ ...source, path: backdrop.path, frameLimit: undefined });
+      return `[${index}:v:0]${chain.join(',')}[backdrop]`;
+    }
+  }
+}
+
+/**
+ * The encoder: full frames on stdin (when the layout needs them), masks on MASKS_IN, the backdrop
+ * and the audio as further inputs. One filter graph scales each mask to its frame, makes it the
+ * frame's alpha and lays the result over the backdrop; then the format's own filter (palette,
+ * even-size crop) runs and the result goes into `target`.
+ */
+export function encoderArgs(request: VideoPassRequest, target: string): string[] {
+  const { spec, audio, source } = request;
+  const { width, height } = source;
+  const rate = formatFrameRate(source.frameRate);
+  const inputs: Inputs = { args: [], count: 0 };
+  const graph: string[] = [];
+  let frameIndex: number | undefined;
+  if (needsFullFrames(request)) {
+    frameIndex = addInput(
+      inputs,
+      ...rawInput(transferFormat(source), `${width}x${height}`, rate, 'pipe:0'),
+    );
+  }
+  const maskIndex = addInput(
+    inputs,
+    ...rawInput('gray', `${request.modelSize}x${request.modelSize}`, rate, `pipe:${MASKS_IN}`),
+  );
+  graph.push(`[${maskIndex}:v]scale=${width}:${height}:flags=bilinear,format=gray[mask]`);
+  if (frameIndex === undefined) {
+    graph.push('[mask]null[composed]');
+  } else {
+    // shortest: should the two ever disagree by a frame, the output ends instead of waiting.
+    graph.push(`[${frameIndex}:v][mask]alphamerge=shortest=1[subject]`);
+    const under = backdropGraph(request.backdrop, source, inputs, rate);
+    if (under === undefined) graph.push('[subject]null[composed]');
+    else graph.push(under, '[backdrop][subject]overlay=shortest=1[composed]');
+  }
+  graph.push(`[composed]${spec.videoFilter ?? 'null'}[video]`);
+
+  let audioIndex: number | undefined;
+  if (audio !== undefined && spec.audioCodec !== undefined) {
+    const trim: string[] = [];
     // A looped input must not also get an input -t: ffmpeg 5.1 then loops forever; -shortest
     // ends it with the video instead.
-    if (audio.loop) args.push('-stream_loop', '-1');
+    if (audio.loop) trim.push('-stream_loop', '-1');
     else if (request.maxDurationSeconds !== undefined) {
-      args.push('-t', request.maxDurationSeconds.toFixed(3));
+      trim.push('-t', request.maxDurationSeconds.toFixed(3));
     }
-    args.push('-vn', '-i', fileArg(audio.path));
+    audioIndex = addInput(inputs, ...trim, '-vn', '-i', fileArg(audio.path));
   }
-  args.push('-map', '0:v:0');
-  if (withAudio) args.push('-map', '1:a:0?');
-  if (spec.videoFilter !== undefined) args.push('-vf', spec.videoFilter);
+
+  const args = [...QUIET, '-y', ...inputs.args, '-filter_complex', graph.join(';')];
+  args.push('-map', '[video]');
+  if (audioIndex !== undefined) args.push('-map', `${audioIndex}:a:0?`);
   args.push('-c:v', spec.videoCodec);
   if (spec.pixelFormat !== undefined) args.push('-pix_fmt', spec.pixelFormat);
   for (const [name, value] of spec.videoOptions) args.push(`-${name}`, value);
-  if (withAudio && spec.audioCodec !== undefined) {
+  if (audioIndex !== undefined && spec.audioCodec !== undefined) {
     args.push('-c:a', spec.audioCodec);
     for (const [name, value] of spec.audioOptions) args.push(`-${name}`, value);
     // The video ends when the frames end; the audio must not run on past it.

@@ -1,7 +1,6 @@
 import type { VideoCodec } from '../../core/video/video-codec.ts';
 import { type FfmpegBinaries, locateFfmpeg } from './ffmpeg-binaries.ts';
-import { startDecoder } from './ffmpeg-decoder.ts';
-import { startEncoder } from './ffmpeg-encoder.ts';
+import { startPass } from './ffmpeg-pass.ts';
 import { probeVideo } from './ffprobe.ts';
 
 /**
@@ -15,7 +14,6 @@ export function createFfmpegCodec(
   const binaries = options.binaries ?? locateFfmpeg(options.env ?? process.env);
   return {
     probe: (file, signal) => probeVideo(binaries.ffprobe, file, signal),
-    decode: (request) => startDecoder(binaries.ffmpeg, request),
-    encode: (request) => startEncoder(binaries.ffmpeg, request),
+    start: (request) => startPass(binaries.ffmpeg, request),
   };
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -28,17 +29,17 @@ export function startProcess(
   binary: string,
   args: readonly string[],
   options: {
-    stdin: 'pipe' | 'ignore';
+    /** A readable stream here is another child's output pipe, handed over as this one's stdin. */
+    stdin: 'pipe' | 'ignore' | Readable;
     stdout: 'pipe' | 'ignore';
-    /** A second output pipe on fd 3 (ffmpeg's `pipe:3`). */
-    fd3?: 'pipe' | undefined;
+    /** Further pipes on fds 3, 4, ... (ffmpeg's `pipe:3`, `pipe:4`). */
+    extraPipes?: number | undefined;
     signal?: AbortSignal | undefined;
   },
 ): RunningProcess {
+  const extra = Array.from({ length: options.extraPipes ?? 0 }, () => 'pipe' as const);
   const child = spawn(binary, args, {
-    stdio: options.fd3
-      ? [options.stdin, options.stdout, 'pipe', 'pipe']
-      : [options.stdin, options.stdout, 'pipe'],
+    stdio: [options.stdin, options.stdout, 'pipe', ...extra],
     windowsHide: true,
   });
   let stderr = '';
@@ -46,8 +47,10 @@ export function startProcess(
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
-  // A child that exits early makes writes to its stdin fail with EPIPE; the exit status says why.
-  child.stdin?.on('error', () => undefined);
+  // A child that exits early makes writes to its pipes fail with EPIPE; the exit status says why.
+  for (const pipe of child.stdio) {
+    if (pipe && pipe !== child.stderr) pipe.on('error', () => undefined);
+  }
   let killedByUs = false;
   const exited = new Promise<ProcessExit>((resolve) => {
     let spawnError: Error | undefined;
@@ -65,9 +68,9 @@ export function startProcess(
       child.kill('SIGKILL');
     }
     // 'close' waits for stdout to end, and a paused stdout with unread frames never ends.
-    child.stdout?.destroy();
-    child.stdio[3]?.destroy();
-    child.stdin?.destroy();
+    for (const pipe of child.stdio) {
+      if (pipe && pipe !== child.stderr) pipe.destroy();
+    }
     return exited;
   };
   if (options.signal) {
@@ -79,6 +82,13 @@ export function startProcess(
     }
   }
   return { child, exited, kill, killed: () => killedByUs };
+}
+
+/** The child's pipe on `fd` (3 and up), for writing. */
+export function writablePipe(run: RunningProcess, fd: number): Writable {
+  const pipe = run.child.stdio[fd];
+  if (!pipe || !('write' in pipe)) throw new Error(`ffmpeg has no pipe on fd ${fd}`);
+  return pipe as Writable;
 }
 
 /** The most useful line of ffmpeg's stderr: the last non-empty one. */

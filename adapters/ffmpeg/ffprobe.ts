@@ -10,6 +10,7 @@ const streamSchema = z.object({
   codec_name: z.string().optional(),
   width: z.number().optional(),
   height: z.number().optional(),
+  pix_fmt: z.string().optional(),
   r_frame_rate: z.string().optional(),
   avg_frame_rate: z.string().optional(),
   nb_frames: z.string().optional(),
@@ -142,5 +143,6 @@ export async function probeVideo(
     frameCount,
     durationSeconds,
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
+    pixelFormat: video.pix_fmt,
   };
 }

@@ -62,20 +62,28 @@ export function writeModelTensor(
   }
 }
 
-/** The batch tensor for model-sized images: float32, batch x 3 x S x S. */
+/**
+ * The batch tensor for model-sized images: float32, batch x 3 x S x S, written into `out` when
+ * given (it must have exactly that length), else into a new array.
+ */
 export function toModelTensor(
   images: readonly RgbImage[],
   spec: Pick<ModelSpec, 'mean' | 'std' | 'inputSize' | 'divideByMax'>,
+  out?: Float32Array,
 ): Float32Array {
   const plane = spec.inputSize * spec.inputSize;
-  const out = new Float32Array(images.length * 3 * plane);
+  const length = images.length * 3 * plane;
+  if (out && out.length !== length) {
+    throw new RangeError(`tensor buffer has ${out.length} floats, the batch needs ${length}`);
+  }
+  const tensor = out ?? new Float32Array(length);
   images.forEach((image, index) => {
     if (image.width * image.height !== plane) {
       throw new Error(
         `model input must be ${spec.inputSize}x${spec.inputSize}, got ${image.width}x${image.height}`,
       );
     }
-    writeModelTensor(image, spec, out, index);
+    writeModelTensor(image, spec, tensor, index);
   });
-  return out;
+  return tensor;
 }

@@ -15,6 +15,11 @@ export interface SegmentOptions {
   readonly timings?: SegmentTimings;
   /** The images already at the model's input size, same order (the video decoder scales them). */
   readonly modelInputs?: readonly RgbImage[];
+  /**
+   * Spare input tensors, taken and given back around each inference: a video reuses a couple
+   * instead of faulting in megabytes of fresh memory for every batch.
+   */
+  readonly spareTensors?: Float32Array[];
   /** Brings a model-size mask back to the image's size; the model's `maskKernel` unless given. */
   readonly resizeBack?: (mask: Mask, width: number, height: number) => Mask | Promise<Mask>;
 }
@@ -51,10 +56,14 @@ export async function segmentImages(
           modelInputs?.[start + i] ?? resizeForModel(image, size, segmenter.spec.resizeKernel),
       ),
     );
-    const tensor = toModelTensor(resized, segmenter.spec);
+    const length = batch.length * 3 * size * size;
+    const buffer = takeTensorBuffer(options.spareTensors, length, batchSize * 3 * size * size);
+    const tensor = toModelTensor(resized, segmenter.spec, buffer.subarray(0, length));
     t = lap(timings, 'preprocessMs', t);
 
     const output = await segmenter.infer(tensor, batch.length);
+    // Only now: the runtime reads the tensor until inference is done.
+    options.spareTensors?.push(buffer);
     if (output.length < batch.length * size * size) {
       throw new Error(
         `model ${segmenter.spec.id} returned ${output.length} values for ${batch.length} images of ${size}x${size}`,
@@ -71,6 +80,17 @@ export async function segmentImages(
     lap(timings, 'postprocessMs', t);
   }
   return masks;
+}
+
+/** A spare buffer of at least `length` floats, or a new one (sized for a full batch when it will be kept). */
+function takeTensorBuffer(
+  spares: Float32Array[] | undefined,
+  length: number,
+  fullBatch: number,
+): Float32Array {
+  const spare = spares?.pop();
+  if (spare && spare.length >= length) return spare;
+  return new Float32Array(spares ? Math.max(length, fullBatch) : length);
 }
 
 function lap(

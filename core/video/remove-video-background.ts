@@ -5,7 +5,6 @@ import type { VideoOptions } from '../params/convert-params.ts';
 import { fitBackground } from '../pipeline/fit-background.ts';
 import { DEFAULT_MAX_PIXELS } from '../pipeline/limits.ts';
 import type { Segmenter } from '../ports.ts';
-import { overColor, overImage, withAlpha } from './compose-frame.ts';
 import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
 import { videoOutputSpec } from './output-formats.ts';
 import { segmentVideoFrames } from './segment-video-frames.ts';
@@ -16,12 +15,13 @@ import {
 } from './temporal-smoother.ts';
 import {
   type AudioSource,
+  type Backdrop,
   type FrameRate,
-  type FrameReader,
-  type FrameWriter,
+  type FrameSource,
   frameRateValue,
   type VideoCodec,
   type VideoInfo,
+  type VideoPass,
 } from './video-codec.ts';
 
 export interface RemoveVideoBackgroundInput {
@@ -41,7 +41,7 @@ export interface RemoveVideoBackgroundInput {
 export interface RemoveVideoBackgroundDeps {
   readonly segmenter: Segmenter;
   readonly codec: VideoCodec;
-  /** Replaces the image pipeline's segmentation (tests use it to pin masks). */
+  /** Replaces the image pipeline's segmentation (tests use it to pin masks, benchmarks to time it). */
   readonly segment?: SegmentFrames;
 }
 
@@ -63,9 +63,10 @@ export interface RemoveVideoBackgroundResult {
 const MAX_FRAMES_PER_BATCH = 8;
 
 /**
- * Video background removal, streamed: decode -> batched inference -> full-resolution mask ->
- * temporal smoothing -> compose -> encode, with memory bounded by a few frames whatever the
- * length. `framerate` is the output rate (frames are resampled, never relabelled) and
+ * Video background removal, streamed: decode (at the model's size) -> batched inference ->
+ * temporal smoothing -> encode, where the encoder scales each mask to the frame, composes it
+ * with the frame it reads from the source itself, and encodes; memory is bounded by a few frames
+ * whatever the length. `framerate` is the output rate (frames are resampled, never relabelled) and
  * `frame_limit` caps the input frames read.
  *
  * @throws CutoutError INVALID_REQUEST (alpha_matting, a missing background), UNSUPPORTED_MEDIA /
@@ -110,69 +111,43 @@ export async function removeVideoBackground(
   const maxDurationSeconds =
     inputFrames === undefined ? info.durationSeconds : inputFrames / frameRateValue(info.frameRate);
 
-  const readers: FrameReader[] = [];
-  let writer: FrameWriter | undefined;
+  const source: FrameSource = {
+    path: input.inputPath,
+    width,
+    height,
+    frameRate: outRate,
+    frameLimit: options.frameLimit,
+    pixelFormat: info.pixelFormat,
+  };
+  const segmenter = deps.segmenter;
+  const size = segmenter.spec.inputSize;
+  let pass: VideoPass | undefined;
   try {
-    const background = await loadBackground(
-      input,
-      spec.background,
-      info,
-      outRate,
-      deps.codec,
-      readers,
-    );
+    const backdrop = await loadBackdrop(input, spec.background, info, deps.codec);
     const audio = await audioSource(input, spec.audioFrom, info, deps.codec, warnings);
-    const modelKernel = deps.segmenter.spec.resizeKernel ?? 'lanczos3';
-    const frames = deps.codec.decode({
-      path: input.inputPath,
-      width,
-      height,
-      frameRate: outRate,
-      frameLimit: options.frameLimit,
-      modelFrame: { size: deps.segmenter.spec.inputSize, kernel: modelKernel },
-      signal,
-    });
-    readers.push(frames);
-    writer = deps.codec.encode({
+    pass = deps.codec.start({
+      source,
+      modelSize: size,
+      kernel: segmenter.spec.resizeKernel ?? 'lanczos3',
       outputPath: input.outputPath,
-      width,
-      height,
-      frameRate: outRate,
       layout: spec.layout,
+      backdrop,
       spec: spec.encoder,
       audio,
       maxDurationSeconds,
       signal,
     });
-    const sink = writer;
-    const segmenter = deps.segmenter;
+    const spareTensors: Float32Array[] = [];
     const segment: SegmentFrames =
-      deps.segment ?? ((images, modelFrames) => segmentVideoFrames(segmenter, images, modelFrames));
+      deps.segment ?? ((batch) => segmentVideoFrames(segmenter, batch, { spareTensors }));
     const smoothing = input.smoothing ?? DEFAULT_SMOOTHING;
     input.onProgress?.(0, total);
     const written = await runFrameLoop({
-      frames,
-      width,
-      height,
-      modelSize: deps.segmenter.spec.inputSize,
+      pass,
+      size,
       batchSize: Math.min(MAX_FRAMES_PER_BATCH, Math.max(1, segmenter.maxBatch)),
       segment,
-      smoother: smoothing === false ? undefined : createTemporalSmoother(width, height, smoothing),
-      compose: async (rgb, alpha) => {
-        switch (spec.layout) {
-          case 'gray':
-            return alpha;
-          case 'rgba':
-            return background.kind === 'color'
-              ? withAlpha(overColor(rgb, alpha, options.bgColor), opaqueAlpha(alpha.length))
-              : withAlpha(rgb, alpha);
-          case 'rgb24':
-            return background.kind === 'frames'
-              ? overImage(rgb, alpha, await background.next())
-              : overColor(rgb, alpha, options.bgColor);
-        }
-      },
-      sink,
+      smoother: smoothing === false ? undefined : createTemporalSmoother(size, size, smoothing),
       onFrame: (done) =>
         input.onProgress?.(done, total === undefined ? undefined : Math.max(total, done)),
       signal,
@@ -184,8 +159,7 @@ export async function removeVideoBackground(
         { field: 'file' },
       );
     }
-    await closeAll(readers);
-    await sink.finish();
+    await pass.finish();
     input.onProgress?.(written, written);
     return {
       outputPath: input.outputPath,
@@ -199,21 +173,10 @@ export async function removeVideoBackground(
       warnings,
     };
   } catch (error) {
-    await Promise.allSettled([closeAll(readers), writer?.abort()]);
+    await pass?.abort().catch(() => undefined);
     if (signal?.aborted) throw signal.reason;
     throw toCutoutError(error, 'PROCESSING_FAILED');
   }
-}
-
-const opaqueCache = new Map<number, Uint8Array>();
-function opaqueAlpha(pixels: number): Uint8Array {
-  let a = opaqueCache.get(pixels);
-  if (!a) {
-    a = new Uint8Array(pixels).fill(255);
-    opaqueCache.clear();
-    opaqueCache.set(pixels, a);
-  }
-  return a;
 }
 
 function outputFrameRate(
@@ -234,63 +197,34 @@ function cappedFrames(info: VideoInfo, limit: number | undefined): number | unde
   return limit === undefined ? info.frameCount : Math.min(limit, info.frameCount);
 }
 
-type BackgroundFrames =
-  | { readonly kind: 'none' | 'color' }
-  | { readonly kind: 'frames'; next(): Promise<Uint8Array> };
-
-async function loadBackground(
+async function loadBackdrop(
   input: RemoveVideoBackgroundInput,
   kind: 'none' | 'color' | 'image' | 'video',
   info: VideoInfo,
-  rate: FrameRate,
   codec: VideoCodec,
-  readers: FrameReader[],
-): Promise<BackgroundFrames> {
-  if (kind === 'none' || kind === 'color') return { kind };
+): Promise<Backdrop> {
+  if (kind === 'none') return { kind };
+  if (kind === 'color') return { kind, color: input.options.bgColor };
   const file = input.backgroundPath as string;
   const label = path.basename(file);
-  if (kind === 'image') {
-    const bytes = await readFile(file).catch((cause: unknown) => {
-      throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
-        field: 'background',
-        cause,
-      });
-    });
-    const { image } = await fitBackground(bytes, info.width, info.height, {
-      maxPixels: DEFAULT_MAX_PIXELS,
-      label: `background ${label}`,
-    });
-    const still = image.data;
-    return { kind: 'frames', next: async () => still };
+  if (kind === 'video') {
+    // Refuses what is not a video here, naming the background, before any work starts.
+    await codec.probe(file, input.signal);
+    return { kind, path: file };
   }
-  await codec.probe(file, input.signal);
-  // Looped, so a background shorter than the subject keeps playing instead of freezing.
-  const reader = codec.decode({
-    path: file,
-    width: info.width,
-    height: info.height,
-    frameRate: rate,
-    loop: true,
-    signal: input.signal,
+  const bytes = await readFile(file).catch((cause: unknown) => {
+    throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
+      field: 'background',
+      cause,
+    });
   });
-  readers.push(reader);
-  const iterator = reader[Symbol.asyncIterator]();
-  return {
-    kind: 'frames',
-    next: async () => {
-      const r = await iterator.next();
-      if (r.done) {
-        throw new CutoutError(
-          'DECODE_FAILED',
-          `background ${label}: no video frame could be decoded`,
-          {
-            field: 'background',
-          },
-        );
-      }
-      return r.value;
-    },
-  };
+  // sharp, not the codec, fits the picture: the same EXIF rotation, size limits and errors as
+  // backgrounds of images.
+  const { image } = await fitBackground(bytes, info.width, info.height, {
+    maxPixels: DEFAULT_MAX_PIXELS,
+    label: `background ${label}`,
+  });
+  return { kind, rgb: image.data };
 }
 
 async function audioSource(
@@ -309,8 +243,4 @@ async function audioSource(
   const file = input.backgroundPath as string;
   const bg = await codec.probe(file, input.signal);
   return bg.hasAudio ? { path: file, loop: true } : undefined;
-}
-
-async function closeAll(readers: readonly FrameReader[]): Promise<void> {
-  await Promise.allSettled(readers.map((r) => r.close()));
 }

@@ -1,8 +1,10 @@
 import type { ResizeKernel } from '../ports.ts';
 
 /**
- * The port the video pipeline needs from a codec toolkit (ffmpeg in adapters/ffmpeg). Frames
- * cross it as raw interleaved bytes so core/ stays free of processes and formats.
+ * The port the video pipeline needs from a codec toolkit (ffmpeg in adapters/ffmpeg). Only
+ * model-size frames and masks cross it, as raw bytes: decoding, scaling the mask to the frame,
+ * compositing and encoding happen in the codec, in one process that decodes the source once, so
+ * the pipeline's own per-frame work does not grow with the video's resolution.
  */
 
 /** An exact frame rate, e.g. 30000/1001; never rounded to a float before it reaches the codec. */
@@ -20,40 +22,41 @@ export interface VideoInfo {
   readonly frameCount: number | undefined;
   readonly durationSeconds: number | undefined;
   readonly hasAudio: boolean;
+  /** The decoder's pixel format name (ffmpeg's, e.g. yuv420p), when the probe says. */
+  readonly pixelFormat?: string | undefined;
 }
 
-export interface DecodeRequest {
+/** The frames of one video as the pipeline sees them. */
+export interface FrameSource {
   readonly path: string;
-  /** Frames come out at exactly this size; a different source size is scaled to cover and centre-cropped. */
+  /** Frame size; a different source size is scaled to cover it and centre-cropped. */
   readonly width: number;
   readonly height: number;
   /** Frames are resampled (dropped or repeated by timestamp) to this constant rate. */
   readonly frameRate: FrameRate;
   /** Only the first N decoded frames (before resampling) are used. */
   readonly frameLimit?: number | undefined;
-  /**
-   * Also scale each frame to size x size (stretched, as models take it) in the same decode, with
-   * this kernel: each item the reader yields is then the full frame followed by the model frame,
-   * width*height*3 + size*size*3 bytes. Saves a per-frame resize on the main process.
-   */
-  readonly modelFrame?: { readonly size: number; readonly kernel: ResizeKernel } | undefined;
-  /** Restart from the beginning at the end, forever (background videos). */
-  readonly loop?: boolean;
-  readonly signal?: AbortSignal | undefined;
+  /** As probed: lets the codec pass frames between its own processes without converting them. */
+  readonly pixelFormat?: string | undefined;
 }
 
-/** rgb24 frames, each exactly width*height*3 bytes (plus the model frame when asked); ending the iteration early stops the decoder. */
-export interface FrameReader extends AsyncIterable<Uint8Array> {
-  close(): Promise<void>;
-}
-
+/**
+ * What the encoder makes of each frame and its mask: `gray` the matte itself, `rgba` the subject
+ * with the mask as its alpha, `rgb24` the subject over the backdrop, opaque.
+ */
 export type FrameLayout = 'rgb24' | 'rgba' | 'gray';
 
-export const LAYOUT_CHANNELS: Readonly<Record<FrameLayout, number>> = {
-  rgb24: 3,
-  rgba: 4,
-  gray: 1,
-};
+/** What sits behind the subject; `none` keeps the alpha. */
+export type Backdrop =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'color';
+      readonly color: { readonly r: number; readonly g: number; readonly b: number };
+    }
+  /** One rgb24 picture of exactly the frame size (already fitted), shown under every frame. */
+  | { readonly kind: 'image'; readonly rgb: Uint8Array }
+  /** A video, looped to the subject's length, scaled to cover the frame and resampled to its rate. */
+  | { readonly kind: 'video'; readonly path: string };
 
 /** How one output format is encoded (pure data; the adapter turns it into codec arguments). */
 export interface EncoderSpec {
@@ -64,7 +67,7 @@ export interface EncoderSpec {
   readonly pixelFormat: string | undefined;
   /** Extra codec options as name/value pairs, in order. */
   readonly videoOptions: readonly (readonly [string, string])[];
-  /** A filter graph applied before encoding (palette building, even-size crop). */
+  /** A filter graph applied to the composed frames before encoding (palette building, even-size crop). */
   readonly videoFilter: string | undefined;
   /** undefined: the container carries no audio. */
   readonly audioCodec: string | undefined;
@@ -77,28 +80,44 @@ export interface AudioSource {
   readonly loop: boolean;
 }
 
-export interface EncodeRequest {
+export interface VideoPassRequest {
+  /** The frames: decoded once, scaled to the model for the pipeline and kept whole for the output. */
+  readonly source: FrameSource;
+  /** Frames come out stretched to modelSize x modelSize (the model's input) with this kernel. */
+  readonly modelSize: number;
+  readonly kernel: ResizeKernel;
   readonly outputPath: string;
-  readonly width: number;
-  readonly height: number;
-  readonly frameRate: FrameRate;
   readonly layout: FrameLayout;
+  readonly backdrop: Backdrop;
   readonly spec: EncoderSpec;
   /** Where the audio comes from; ignored when the spec has no audio codec or the file has none. */
   readonly audio?: AudioSource | undefined;
-  /** Upper bound of the output's length, to cut the audio; the video length is the frames written. */
+  /** Upper bound of the output's length, to cut the audio; the video length is the frames'. */
   readonly maxDurationSeconds?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * Takes frames in `layout`, each exactly width*height*channels bytes. `write` resolves when the
- * encoder can take more (back-pressure). Nothing appears at `outputPath` unless `finish` succeeds;
- * `abort` stops the encoder and removes what it wrote.
+ * One pass over a video: model-size rgb24 frames come out, one mask per frame goes back in
+ * (modelSize x modelSize gray, in frame order), and the codec scales each mask to its frame,
+ * composes and encodes. The full-size frames never cross the port. The decoder runs a bounded
+ * number of frames ahead of the masks, so memory stays flat whatever the length.
  */
-export interface FrameWriter {
-  write(frame: Uint8Array): Promise<void>;
+export interface VideoPass {
+  /**
+   * Waits for at least one decoded frame and returns up to `max` of them (each
+   * modelSize*modelSize*3 bytes); null once every frame has been read. Call it only after
+   * writing the masks of the frames it returned before, unless `ready()` says frames wait: the
+   * codec does not run ahead of the masks without bound.
+   */
+  read(max: number): Promise<Uint8Array[] | null>;
+  /** Frames decoded and not yet read. */
+  ready(): number;
+  /** The next frame's mask; resolves when the codec can take more (back-pressure). */
+  write(mask: Uint8Array): Promise<void>;
+  /** After the last mask: waits for the encoder; the output appears at `outputPath` only now. */
   finish(): Promise<void>;
+  /** Stops the codec and removes what it wrote. */
   abort(): Promise<void>;
 }
 
@@ -108,8 +127,7 @@ export interface VideoCodec {
    *   DECODE_FAILED (unreadable or truncated), naming the file
    */
   probe(path: string, signal?: AbortSignal): Promise<VideoInfo>;
-  decode(request: DecodeRequest): FrameReader;
-  encode(request: EncodeRequest): FrameWriter;
+  start(request: VideoPassRequest): VideoPass;
 }
 
 export function frameRateValue(rate: FrameRate): number {

@@ -1,116 +1,144 @@
 import { describe, expect, it } from 'vitest';
-import { decoderArgs, encoderArgs } from '../../../adapters/ffmpeg/ffmpeg-args.ts';
+import {
+  BACKDROP_IN,
+  decoderArgs,
+  encoderArgs,
+  FULL_FRAMES_OUT,
+  MASKS_IN,
+  transferFormat,
+} from '../../../adapters/ffmpeg/ffmpeg-args.ts';
 import { locateFfmpeg } from '../../../adapters/ffmpeg/ffmpeg-binaries.ts';
 import { parseVideoOptions } from '../../../core/params/convert-params.ts';
 import { videoOutputSpec } from '../../../core/video/output-formats.ts';
+import type { VideoPassRequest } from '../../../core/video/video-codec.ts';
 
-const spec = (fields: Record<string, string>) => videoOutputSpec(parseVideoOptions(fields)).encoder;
+const source = {
+  path: '/v/a:b.mp4',
+  width: 64,
+  height: 48,
+  frameRate: { num: 30000, den: 1001 },
+  pixelFormat: 'yuv420p',
+} as const;
+
+function request(fields: Record<string, string>, extra: Partial<VideoPassRequest> = {}) {
+  const output = videoOutputSpec(parseVideoOptions(fields));
+  const pass: VideoPassRequest = {
+    source,
+    modelSize: 32,
+    kernel: 'lanczos3',
+    outputPath: 'out',
+    layout: output.layout,
+    backdrop: { kind: 'none' },
+    spec: output.encoder,
+    ...extra,
+  };
+  return pass;
+}
+
+const graphOf = (args: string[]) => args[args.indexOf('-filter_complex') + 1] ?? '';
 
 describe('decoderArgs', () => {
-  it('trims input frames before resampling with fps, then fits the exact size', () => {
-    const args = decoderArgs({
-      path: '/v/a:b.mp4',
-      width: 64,
-      height: 48,
-      frameRate: { num: 30000, den: 1001 },
-      frameLimit: 12,
-    });
-    const vf = args[args.indexOf('-vf') + 1] ?? '';
-    expect(vf.indexOf('trim=end_frame=12')).toBeLessThan(vf.indexOf('fps=30000/1001'));
-    expect(vf).toContain('crop=64:48');
-    expect(args).toContain('file:/v/a:b.mp4');
-    expect(args.slice(-4)).toEqual(['rgb24', '-f', 'rawvideo', 'pipe:1']);
-    expect(args).not.toContain('-stream_loop');
-  });
-
-  it('adds a second raw output of model-size frames on fd 3 when asked, with the model kernel', () => {
-    const args = decoderArgs({
-      path: 'a.mp4',
-      width: 64,
-      height: 48,
-      frameRate: { num: 10, den: 1 },
-      modelFrame: { size: 32, kernel: 'bilinear' },
-    });
-    expect(args).not.toContain('-vf');
-    const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
+  it('trims input frames before resampling, fits the size, and splits off the model frames', () => {
+    const args = decoderArgs(
+      request({ video_format: 'mov' }, { source: { ...source, frameLimit: 12 } }),
+    );
+    const graph = graphOf(args);
+    expect(graph.indexOf('trim=end_frame=12')).toBeLessThan(graph.indexOf('fps=30000/1001'));
     expect(graph).toContain('crop=64:48');
     expect(graph).toContain('split=2[full][m]');
-    expect(graph).toContain('scale=32:32:flags=bilinear');
-    expect(args.indexOf('pipe:1')).toBeLessThan(args.indexOf('pipe:3'));
-    const lanczos = decoderArgs({
-      path: 'a.mp4',
-      width: 64,
-      height: 48,
-      frameRate: { num: 10, den: 1 },
-      modelFrame: { size: 32, kernel: 'lanczos3' },
-    });
-    expect(lanczos[lanczos.indexOf('-filter_complex') + 1]).toContain('flags=lanczos');
+    expect(graph).toContain('scale=32:32:flags=lanczos');
+    expect(args).toContain('file:/v/a:b.mp4');
+    // Model frames on stdout, the whole frames on fd 3 in the source's own pixel format.
+    expect(args.indexOf('pipe:1')).toBeLessThan(args.indexOf(`pipe:${FULL_FRAMES_OUT}`));
+    expect(args.join(' ')).toContain('-map [full] -pix_fmt yuv420p -f rawvideo -flush_packets 1');
   });
 
-  it('loops a background input', () => {
-    const args = decoderArgs({
-      path: 'bg.mp4',
-      width: 2,
-      height: 2,
-      frameRate: { num: 5, den: 1 },
-      loop: true,
-    });
-    expect(args.slice(args.indexOf('-stream_loop'), args.indexOf('-stream_loop') + 2)).toEqual([
-      '-stream_loop',
-      '-1',
-    ]);
+  it('uses the model kernel, and sends no whole frames for a matte', () => {
+    const args = decoderArgs(request({ video_format: 'mattekey' }, { kernel: 'bilinear' }));
+    expect(graphOf(args)).toContain('scale=32:32:flags=bilinear');
+    expect(graphOf(args)).not.toContain('split');
+    expect(args).not.toContain(`pipe:${FULL_FRAMES_OUT}`);
+  });
+});
+
+describe('transferFormat', () => {
+  it('keeps common decoded formats and converts the rest to 8-bit 4:4:4', () => {
+    expect(transferFormat({ ...source, pixelFormat: 'yuv422p10le' })).toBe('yuv422p10le');
+    expect(transferFormat({ ...source, pixelFormat: 'pal8' })).toBe('yuv444p');
+    expect(transferFormat({ ...source, pixelFormat: undefined })).toBe('yuv444p');
   });
 });
 
 describe('encoderArgs', () => {
-  const base = { outputPath: 'o', width: 64, height: 48, frameRate: { num: 10, den: 1 } } as const;
-
-  it('reads raw frames from stdin and cuts the input audio to the video length', () => {
+  it('takes whole frames on stdin and masks on fd 3, and cuts the input audio to the video', () => {
     const args = encoderArgs(
-      {
-        ...base,
-        layout: 'rgba',
-        spec: spec({ video_format: 'mov' }),
-        audio: { path: 'in.mp4', loop: false },
-        maxDurationSeconds: 0.4,
-      },
+      request(
+        { video_format: 'mov' },
+        { audio: { path: 'in.mp4', loop: false }, maxDurationSeconds: 0.4 },
+      ),
       'tmp',
     );
-    expect(args.join(' ')).toContain('-f rawvideo -pix_fmt rgba -s 64x48 -framerate 10 -i pipe:0');
-    expect(args.join(' ')).toContain('-t 0.400 -vn -i file:in.mp4');
-    expect(args.join(' ')).toContain('-c:v prores_ks -pix_fmt yuva444p10le -profile:v 4');
+    const line = args.join(' ');
+    expect(line).toContain('-f rawvideo -pix_fmt yuv420p -s 64x48 -framerate 30000/1001');
+    expect(line).toContain(`-pix_fmt gray -s 32x32 -framerate 30000/1001`);
+    expect(line).toContain(`-i pipe:${MASKS_IN}`);
+    expect(line).toContain('-t 0.400 -vn -i file:in.mp4');
+    expect(graphOf(args)).toContain('scale=64:48:flags=bilinear,format=gray[mask]');
+    expect(graphOf(args)).toContain('[0:v][mask]alphamerge=shortest=1[subject]');
+    expect(line).toContain('-c:v prores_ks -pix_fmt yuva444p10le -profile:v 4');
     expect(args).toContain('-shortest');
     expect(args.slice(-3)).toEqual(['-f', 'mov', 'tmp']);
   });
 
   it('loops background audio without an input duration (ffmpeg 5.1 would loop forever)', () => {
     const args = encoderArgs(
-      {
-        ...base,
-        layout: 'rgb24',
-        spec: spec({ video_format: 'video_over_video' }),
-        audio: { path: 'bg.mp4', loop: true },
-        maxDurationSeconds: 1,
-      },
+      request(
+        { video_format: 'video_over_video' },
+        {
+          backdrop: { kind: 'video', path: 'bg.mp4' },
+          audio: { path: 'bg.mp4', loop: true },
+          maxDurationSeconds: 1,
+        },
+      ),
       'tmp',
     );
     expect(args.join(' ')).toContain('-stream_loop -1 -vn -i file:bg.mp4');
     expect(args).not.toContain('-t');
+    expect(graphOf(args)).toContain('[backdrop][subject]overlay=shortest=1');
   });
 
-  it('drops audio for GIF and builds the palette per frame', () => {
-    const args = encoderArgs(
-      {
-        ...base,
-        layout: 'rgba',
-        spec: spec({ video_format: 'gif' }),
-        audio: { path: 'in.mp4', loop: false },
-      },
+  it('lays the subject over a colour or over the picture on fd 4, repeated', () => {
+    const color = encoderArgs(
+      request(
+        { video_format: 'mp4_with_color' },
+        { backdrop: { kind: 'color', color: { r: 0, g: 255, b: 16 } } },
+      ),
       'tmp',
     );
-    expect(args).toContain('-an');
-    expect(args).not.toContain('file:in.mp4');
-    expect(args[args.indexOf('-vf') + 1]).toContain('palettegen=stats_mode=single');
+    expect(graphOf(color)).toContain('color=c=0x00ff10:s=64x48:r=30000/1001[backdrop]');
+    const image = encoderArgs(
+      request(
+        { video_format: 'video_over_image' },
+        { backdrop: { kind: 'image', rgb: new Uint8Array(64 * 48 * 3) } },
+      ),
+      'tmp',
+    );
+    expect(image.join(' ')).toContain(`-pix_fmt rgb24 -s 64x48`);
+    expect(image).toContain(`pipe:${BACKDROP_IN}`);
+    expect(graphOf(image)).toContain('loop=loop=-1:size=1:start=0');
+  });
+
+  it('drops audio for GIF and builds the palette per frame; a matte needs no whole frames', () => {
+    const gif = encoderArgs(
+      request({ video_format: 'gif' }, { audio: { path: 'in.mp4', loop: false } }),
+      'tmp',
+    );
+    expect(gif).toContain('-an');
+    expect(gif).not.toContain('file:in.mp4');
+    expect(graphOf(gif)).toContain('palettegen=stats_mode=single');
+    const matte = encoderArgs(request({ video_format: 'mattekey' }), 'tmp');
+    expect(matte).not.toContain('pipe:0');
+    expect(graphOf(matte)).not.toContain('alphamerge');
   });
 });
 

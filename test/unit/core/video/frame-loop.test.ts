@@ -3,169 +3,143 @@ import { CutoutError } from '../../../../core/errors.ts';
 import type { Mask, RgbImage } from '../../../../core/image/raster.ts';
 import { runFrameLoop } from '../../../../core/video/frame-loop.ts';
 
-const W = 4;
-const H = 2;
+const S = 2;
 
-async function* frames(count: number, bytes = W * H * 3): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < count; i++) yield new Uint8Array(bytes).fill(i);
-}
-
-/** Mask value = the frame's first byte, so outputs can be traced back to their frames. */
-function echoSegment(batches: number[]) {
-  return async (images: readonly RgbImage[]): Promise<Mask[]> => {
-    batches.push(images.length);
-    return images.map((im) => ({
-      data: new Uint8Array(W * H).fill(im.data[0] ?? 0),
-      width: W,
-      height: H,
-    }));
+/**
+ * A codec pass as the port describes it: it decodes at most `lead` frames beyond the masks it
+ * has been given, then waits for masks. A read that would wait while masks are owed is the
+ * deadlock the real codec would hit, so the fake fails it loudly.
+ */
+function fakePass(total: number, { lead = 3, bytes = S * S * 3 } = {}) {
+  let handed = 0;
+  const written: number[] = [];
+  const batches: number[] = [];
+  const available = () => Math.min(total, written.length + lead) - handed;
+  return {
+    written,
+    batches,
+    get handed() {
+      return handed;
+    },
+    ready: () => Math.max(0, available()),
+    async read(max: number): Promise<Uint8Array[] | null> {
+      if (handed >= total) return null;
+      const n = Math.min(max, available());
+      if (n <= 0) throw new Error('deadlock: waiting for frames while the codec waits for masks');
+      const out: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) out.push(new Uint8Array(bytes).fill(handed++));
+      batches.push(n);
+      return out;
+    },
+    async write(mask: Uint8Array) {
+      written.push(mask[0] ?? -1);
+    },
   };
 }
 
+/** Mask value = the frame's first byte, so masks can be traced back to their frames. */
+async function echoSegment(images: readonly RgbImage[]): Promise<Mask[]> {
+  return images.map((im) => ({
+    data: new Uint8Array(S * S).fill(im.data[0] ?? 0),
+    width: S,
+    height: S,
+  }));
+}
+
 describe('runFrameLoop', () => {
-  it('streams every frame in order through batched inference, compose and the sink', async () => {
-    const batches: number[] = [];
-    const written: number[] = [];
+  it('answers every frame with its mask, in order, in batches of what is decoded', async () => {
+    const pass = fakePass(7, { lead: 5 });
     const progress: number[] = [];
     const count = await runFrameLoop({
-      frames: frames(7),
-      width: W,
-      height: H,
+      pass,
+      size: S,
       batchSize: 3,
-      segment: echoSegment(batches),
-      compose: (rgb, alpha, index) => Uint8Array.of(rgb[0] ?? 0, alpha[0] ?? 0, index),
-      sink: { write: async (f) => void written.push(...f) },
+      segment: echoSegment,
       onFrame: (done) => progress.push(done),
     });
     expect(count).toBe(7);
-    expect(batches).toEqual([3, 3, 1]);
-    expect(written).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6]);
+    expect(pass.written).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(Math.max(...pass.batches)).toBe(3);
+    expect(pass.batches.reduce((a, b) => a + b, 0)).toBe(7);
   });
 
-  it('splits a decoded model-size frame off each item and hands both to segmentation', async () => {
-    const S = 2;
-    async function* withModel(): AsyncGenerator<Uint8Array> {
-      for (let i = 0; i < 3; i++) {
-        const item = new Uint8Array(W * H * 3 + S * S * 3).fill(i);
-        item.fill(100 + i, W * H * 3);
-        yield item;
-      }
+  it('writes the masks it owes before waiting on more frames (no deadlock at any lead)', async () => {
+    for (const lead of [1, 2, 4]) {
+      const pass = fakePass(9, { lead });
+      await expect(
+        runFrameLoop({ pass, size: S, batchSize: 4, segment: echoSegment }),
+      ).resolves.toBe(9);
+      expect(pass.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     }
-    const seen: { frame: number; model: number; sizes: string }[] = [];
-    const composed: number[] = [];
-    const count = await runFrameLoop({
-      frames: withModel(),
-      width: W,
-      height: H,
-      modelSize: S,
-      batchSize: 2,
-      segment: async (images, modelFrames) => {
-        images.forEach((im, i) => {
-          const m = modelFrames?.[i];
-          seen.push({
-            frame: im.data[0] ?? -1,
-            model: m?.data[0] ?? -1,
-            sizes: `${im.data.length}/${m?.width}x${m?.height}:${m?.data.length}`,
-          });
-        });
-        return images.map(() => ({ data: new Uint8Array(W * H), width: W, height: H }));
-      },
-      compose: (rgb) => {
-        composed.push(rgb.length);
-        return rgb;
-      },
-      sink: { write: async () => undefined },
-    });
-    expect(count).toBe(3);
-    expect(seen).toEqual([0, 1, 2].map((i) => ({ frame: i, model: 100 + i, sizes: '24/2x2:12' })));
-    expect(composed).toEqual([24, 24, 24]);
   });
 
-  it('applies the smoother to each mask in order', async () => {
-    const seen: number[] = [];
+  it('applies the smoother to each mask in order, with its model frame', async () => {
+    const seen: string[] = [];
+    const pass = fakePass(3);
     await runFrameLoop({
-      frames: frames(3),
-      width: W,
-      height: H,
+      pass,
+      size: S,
       batchSize: 2,
-      segment: echoSegment([]),
+      segment: echoSegment,
       smoother: {
-        next: (_rgb, m) => {
-          seen.push(m[0] ?? 0);
+        next: (rgb, m) => {
+          seen.push(`${rgb[0]}:${m[0]}`);
           return new Uint8Array(m.length).fill(9);
         },
       },
-      compose: (_rgb, alpha) => alpha,
-      sink: { write: async (f) => void expect(f[0]).toBe(9) },
     });
-    expect(seen).toEqual([0, 1, 2]);
+    expect(seen).toEqual(['0:0', '1:1', '2:2']);
+    expect(pass.written).toEqual([9, 9, 9]);
   });
 
   it('refuses a frame of the wrong size', async () => {
     const run = runFrameLoop({
-      frames: frames(2, 5),
-      width: W,
-      height: H,
+      pass: fakePass(2, { bytes: 5 }),
+      size: S,
       batchSize: 1,
-      segment: echoSegment([]),
-      compose: (rgb) => rgb,
-      sink: { write: async () => undefined },
+      segment: echoSegment,
     });
     await expect(run).rejects.toMatchObject({ code: 'DECODE_FAILED' });
   });
 
   it('refuses masks that do not match the frames', async () => {
     const run = runFrameLoop({
-      frames: frames(2),
-      width: W,
-      height: H,
+      pass: fakePass(2),
+      size: S,
       batchSize: 2,
       segment: async () => [{ data: new Uint8Array(1), width: 1, height: 1 }],
-      compose: (rgb) => rgb,
-      sink: { write: async () => undefined },
     });
     await expect(run).rejects.toBeInstanceOf(CutoutError);
   });
 
   it('stops reading when the signal aborts', async () => {
     const controller = new AbortController();
-    let read = 0;
-    async function* endless(): AsyncGenerator<Uint8Array> {
-      for (;;) {
-        read++;
-        yield new Uint8Array(W * H * 3);
-      }
-    }
+    const pass = fakePass(1000);
+    const write = pass.write;
+    pass.write = async (mask) => {
+      await write(mask);
+      if (pass.written.length >= 6) controller.abort(new Error('stop'));
+    };
     const run = runFrameLoop({
-      frames: endless(),
-      width: W,
-      height: H,
+      pass,
+      size: S,
       batchSize: 2,
-      segment: echoSegment([]),
-      compose: (rgb) => rgb,
-      sink: {
-        write: async () => {
-          if (read >= 6) controller.abort(new Error('stop'));
-        },
-      },
+      segment: echoSegment,
       signal: controller.signal,
     });
     await expect(run).rejects.toThrow('stop');
-    expect(read).toBeLessThan(12);
+    expect(pass.handed).toBeLessThan(12);
   });
 
   it('propagates an inference failure', async () => {
     const run = runFrameLoop({
-      frames: frames(5),
-      width: W,
-      height: H,
+      pass: fakePass(5),
+      size: S,
       batchSize: 2,
       segment: async () => {
         throw new CutoutError('MODEL_UNAVAILABLE', 'gpu gone');
       },
-      compose: (rgb) => rgb,
-      sink: { write: async () => undefined },
     });
     await expect(run).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
   });

@@ -5,36 +5,35 @@ import { parseVideoOptions } from '../../../../core/params/convert-params.ts';
 import type { Segmenter } from '../../../../core/ports.ts';
 import { removeVideoBackground } from '../../../../core/video/remove-video-background.ts';
 import type {
-  DecodeRequest,
-  EncodeRequest,
   VideoCodec,
   VideoInfo,
+  VideoPassRequest,
 } from '../../../../core/video/video-codec.ts';
 
 const W = 6;
 const H = 4;
+const S = 8;
 
 const segmenter: Segmenter = {
-  spec: { id: 'fake-model', inputSize: 8, mean: [0, 0, 0], std: [1, 1, 1] },
+  spec: { id: 'fake-model', inputSize: S, mean: [0, 0, 0], std: [1, 1, 1] },
   maxBatch: 4,
   infer: async () => new Float32Array(),
 };
 
 const fullMasks = async (frames: readonly RgbImage[]): Promise<Mask[]> =>
-  frames.map(() => ({ data: new Uint8Array(W * H).fill(255), width: W, height: H }));
+  frames.map(() => ({ data: new Uint8Array(S * S).fill(255), width: S, height: S }));
 
 interface FakeCodec extends VideoCodec {
-  decodes: DecodeRequest[];
-  encodes: EncodeRequest[];
+  passes: VideoPassRequest[];
   written: Uint8Array[];
   finished: boolean;
   aborted: boolean;
 }
 
+/** Hands out `frameCount` model frames (capped by frame_limit) as fast as they are read. */
 function fakeCodec(info: Partial<VideoInfo> = {}, frameCount = 5): FakeCodec {
   const codec: FakeCodec = {
-    decodes: [],
-    encodes: [],
+    passes: [],
     written: [],
     finished: false,
     aborted: false,
@@ -47,20 +46,18 @@ function fakeCodec(info: Partial<VideoInfo> = {}, frameCount = 5): FakeCodec {
       hasAudio: true,
       ...info,
     }),
-    decode(request) {
-      codec.decodes.push(request);
-      const n = request.loop ? 1000 : Math.min(frameCount, request.frameLimit ?? frameCount);
+    start(request) {
+      codec.passes.push(request);
+      let left = Math.min(frameCount, request.source.frameLimit ?? frameCount);
       return {
-        async *[Symbol.asyncIterator]() {
-          for (let i = 0; i < n; i++) yield new Uint8Array(W * H * 3).fill(request.loop ? 7 : 200);
+        read: async (max) => {
+          if (left === 0) return null;
+          const n = Math.min(max, left);
+          left -= n;
+          return Array.from({ length: n }, () => new Uint8Array(S * S * 3).fill(200));
         },
-        close: async () => undefined,
-      };
-    },
-    encode(request) {
-      codec.encodes.push(request);
-      return {
-        write: async (f) => void codec.written.push(f),
+        ready: () => left,
+        write: async (mask) => void codec.written.push(mask),
         finish: async () => {
           codec.finished = true;
         },
@@ -85,7 +82,7 @@ const run = (fields: Record<string, unknown>, codec: VideoCodec, extra: object =
   );
 
 describe('removeVideoBackground', () => {
-  it('writes every frame as RGBA with the mask as alpha for mov, keeping the input audio', async () => {
+  it('answers every model frame with a model-size mask for mov, keeping the input audio', async () => {
     const codec = fakeCodec();
     const progress: [number, number | undefined][] = [];
     const result = await run({ video_format: 'mov' }, codec, {
@@ -95,10 +92,16 @@ describe('removeVideoBackground', () => {
     expect(result.contentType).toBe('video/quicktime');
     expect(codec.finished).toBe(true);
     expect(codec.written).toHaveLength(5);
-    expect(codec.written[0]?.length).toBe(W * H * 4);
-    expect(codec.written[0]?.[3]).toBe(255);
-    expect(codec.encodes[0]?.spec.videoCodec).toBe('prores_ks');
-    expect(codec.encodes[0]?.audio).toEqual({ path: '/in/clip.mp4', loop: false });
+    expect(codec.written[0]?.length).toBe(S * S);
+    expect(codec.written[0]?.[0]).toBe(255);
+    expect(codec.passes[0]).toMatchObject({
+      modelSize: S,
+      layout: 'rgba',
+      backdrop: { kind: 'none' },
+      source: { path: '/in/clip.mp4', width: W, height: H },
+      audio: { path: '/in/clip.mp4', loop: false },
+    });
+    expect(codec.passes[0]?.spec.videoCodec).toBe('prores_ks');
     expect(progress.at(0)).toEqual([0, 5]);
     expect(progress.at(-1)).toEqual([5, 5]);
   });
@@ -109,9 +112,11 @@ describe('removeVideoBackground', () => {
     await run({ video_format: 'mp4_with_color', framerate: 5, frame_limit: 10 }, codec, {
       onProgress: (_d: number, t: number | undefined) => totals.push(t),
     });
-    expect(codec.decodes[0]).toMatchObject({ frameRate: { num: 5, den: 1 }, frameLimit: 10 });
-    expect(codec.encodes[0]?.frameRate).toEqual({ num: 5, den: 1 });
-    expect(codec.encodes[0]?.maxDurationSeconds).toBeCloseTo(1);
+    expect(codec.passes[0]?.source).toMatchObject({
+      frameRate: { num: 5, den: 1 },
+      frameLimit: 10,
+    });
+    expect(codec.passes[0]?.maxDurationSeconds).toBeCloseTo(1);
     expect(totals[0]).toBe(5);
   });
 
@@ -122,16 +127,17 @@ describe('removeVideoBackground', () => {
     expect(result.warnings.join()).toMatch(/audio/);
   });
 
-  it('takes video_over_video audio and looped frames from the background video', async () => {
+  it('takes video_over_video audio and frames from the background video', async () => {
     const codec = fakeCodec();
     await run({ video_format: 'video_over_video' }, codec, { backgroundPath: '/in/bg.mp4' });
-    expect(codec.decodes.find((d) => d.loop)?.path).toBe('/in/bg.mp4');
-    expect(codec.encodes[0]?.audio).toEqual({ path: '/in/bg.mp4', loop: true });
-    // Full masks: the subject (200) covers the background (7) everywhere.
-    expect(codec.written[0]?.[0]).toBe(200);
+    expect(codec.passes[0]).toMatchObject({
+      layout: 'rgb24',
+      backdrop: { kind: 'video', path: '/in/bg.mp4' },
+      audio: { path: '/in/bg.mp4', loop: true },
+    });
   });
 
-  it('composes mp4_with_color over video_bg_color', async () => {
+  it('lays mp4_with_color over video_bg_color', async () => {
     const codec = fakeCodec();
     await removeVideoBackground(
       {
@@ -139,14 +145,12 @@ describe('removeVideoBackground', () => {
         outputPath: '/out/x.mp4',
         options: parseVideoOptions({ video_format: 'mp4_with_color', video_bg_color: '#0000ff' }),
       },
-      {
-        segmenter,
-        codec,
-        segment: async (frames) =>
-          frames.map(() => ({ data: new Uint8Array(W * H), width: W, height: H })),
-      },
+      { segmenter, codec, segment: fullMasks },
     );
-    expect([...(codec.written[0]?.subarray(0, 3) ?? [])]).toEqual([0, 0, 255]);
+    expect(codec.passes[0]).toMatchObject({
+      layout: 'rgb24',
+      backdrop: { kind: 'color', color: { r: 0, g: 0, b: 255 } },
+    });
   });
 
   it('refuses alpha_matting for video, naming the field', async () => {
