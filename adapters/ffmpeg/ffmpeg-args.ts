@@ -179,13 +179,13 @@ function backdropGraph(
     case 'color':
       return `color=c=${hexColor(backdrop.color)}:s=${width}x${height}:r=${rate}[backdrop]`;
     case 'image': {
-      // One frame, held in memory and repeated by `loop` (an image2 `-loop` would decode the
-      // file again for every frame).
+      // One frame, converted once to the format overlay blends in and repeated by `loop` (an
+      // image2 `-loop` would decode the file again, and convert it again, for every frame).
       const index = addInput(
         inputs,
         ...rawInput('rgb24', `${width}x${height}`, rate, `pipe:${BACKDROP_IN}`),
       );
-      return `[${index}:v]loop=loop=-1:size=1:start=0,setpts=N[backdrop]`;
+      return `[${index}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N[backdrop]`;
     }
     case 'video': {
       const index = addInput(inputs, '-stream_loop', '-1', '-i', fileArg(backdrop.path));
