@@ -53,7 +53,7 @@ export function transferFormat(source: FrameSource): string {
  * fps filter resamples by timestamp (drops or repeats, never relabels) and `frameLimit` trims
  * the input frames before that.
  */
-function sourceFilters(source: FrameSource): string[] {
+export function sourceFilters(source: FrameSource): string[] {
   const { width, height } = source;
   const filters: string[] = [];
   if (source.frameLimit !== undefined) filters.push(`trim=end_frame=${source.frameLimit}`);

@@ -13,12 +13,7 @@ import {
   needsFullFrames,
   RAW_QUEUE_FRAMES,
 } from './ffmpeg-args.ts';
-import {
-  lastErrorLine,
-  type ProcessExit,
-  startProcess,
-  writablePipe,
-} from './ffmpeg-process.ts';
+import { lastErrorLine, type ProcessExit, startProcess, writablePipe } from './ffmpeg-process.ts';
 
 /**
  * Model frames held unread, and masks queued unwritten, before the pass pushes back. Together

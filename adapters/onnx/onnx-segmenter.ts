@@ -45,13 +45,10 @@ export async function loadSession(
   const failures: string[] = [];
   for (const provider of options.providers) {
     try {
-      const session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        logSeverityLevel: 3,
-        ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
-      });
+      const session = await ort.InferenceSession.create(
+        modelPath,
+        sessionOptions(provider, options.intraOpThreads),
+      );
       const name = session.inputNames[0];
       if (name === undefined || session.outputNames[0] === undefined) {
         await session.release();
@@ -71,6 +68,26 @@ export async function loadSession(
     'MODEL_UNAVAILABLE',
     `cannot load ONNX model ${modelPath} (${failures.join('; ')})`,
   );
+}
+
+/**
+ * Options for every session. Intra-op threads do not spin while they wait for work: ONNX
+ * Runtime's default keeps them busy-waiting between and after runs, which takes the cores that
+ * the rest of the process (sharp) and its ffmpeg children need. With the tiny model on 2 cores
+ * that alone cost a quarter of the video pipeline's speed (docs/benchmarks.md).
+ */
+export function sessionOptions(
+  provider: ExecutionProviderName,
+  intraOpThreads: number | undefined,
+): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+    ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
 }
 
 /**

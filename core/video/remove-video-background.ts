@@ -6,7 +6,7 @@ import { fitBackground } from '../pipeline/fit-background.ts';
 import { DEFAULT_MAX_PIXELS } from '../pipeline/limits.ts';
 import type { Segmenter } from '../ports.ts';
 import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
-import { videoOutputSpec } from './output-formats.ts';
+import { type VideoOutputSpec, videoOutputSpec } from './output-formats.ts';
 import { segmentVideoFrames } from './segment-video-frames.ts';
 import {
   createTemporalSmoother,
@@ -97,7 +97,7 @@ export async function removeVideoBackground(
     warnings.push(`video_bg_color_enabled has no effect on video_format=${spec.format}`);
   }
 
-  const info = await deps.codec.probe(input.inputPath, signal);
+  const { info, backgroundInfo } = await probeInputs(input, spec.background, deps.codec);
   const { width, height } = info;
   const outRate = outputFrameRate(info, options.framerate, spec.defaultFrameRate);
   const inputFrames = cappedFrames(info, options.frameLimit);
@@ -123,8 +123,8 @@ export async function removeVideoBackground(
   const size = segmenter.spec.inputSize;
   let pass: VideoPass | undefined;
   try {
-    const backdrop = await loadBackdrop(input, spec.background, info, deps.codec);
-    const audio = await audioSource(input, spec.audioFrom, info, deps.codec, warnings);
+    const backdrop = await loadBackdrop(input, spec.background, info);
+    const audio = audioSource(input, spec.audioFrom, info, backgroundInfo, warnings);
     pass = deps.codec.start({
       source,
       modelSize: size,
@@ -197,21 +197,35 @@ function cappedFrames(info: VideoInfo, limit: number | undefined): number | unde
   return limit === undefined ? info.frameCount : Math.min(limit, info.frameCount);
 }
 
+/**
+ * The input's probe and, for a background video, the background's, side by side (each costs a
+ * process start). A background that is not a video is refused here, naming it, before any work
+ * starts; when both fail, the input's error is the one reported.
+ */
+async function probeInputs(
+  input: RemoveVideoBackgroundInput,
+  background: VideoOutputSpec['background'],
+  codec: VideoCodec,
+): Promise<{ info: VideoInfo; backgroundInfo: VideoInfo | undefined }> {
+  const [info, backgroundInfo] = await Promise.allSettled([
+    codec.probe(input.inputPath, input.signal),
+    background === 'video' ? codec.probe(input.backgroundPath as string, input.signal) : undefined,
+  ]);
+  if (info.status === 'rejected') throw info.reason;
+  if (backgroundInfo.status === 'rejected') throw backgroundInfo.reason;
+  return { info: info.value, backgroundInfo: backgroundInfo.value };
+}
+
 async function loadBackdrop(
   input: RemoveVideoBackgroundInput,
-  kind: 'none' | 'color' | 'image' | 'video',
+  kind: VideoOutputSpec['background'],
   info: VideoInfo,
-  codec: VideoCodec,
 ): Promise<Backdrop> {
   if (kind === 'none') return { kind };
   if (kind === 'color') return { kind, color: input.options.bgColor };
   const file = input.backgroundPath as string;
   const label = path.basename(file);
-  if (kind === 'video') {
-    // Refuses what is not a video here, naming the background, before any work starts.
-    await codec.probe(file, input.signal);
-    return { kind, path: file };
-  }
+  if (kind === 'video') return { kind, path: file };
   const bytes = await readFile(file).catch((cause: unknown) => {
     throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
       field: 'background',
@@ -227,20 +241,20 @@ async function loadBackdrop(
   return { kind, rgb: image.data };
 }
 
-async function audioSource(
+function audioSource(
   input: RemoveVideoBackgroundInput,
-  from: 'input' | 'background' | 'none',
+  from: VideoOutputSpec['audioFrom'],
   info: VideoInfo,
-  codec: VideoCodec,
+  backgroundInfo: VideoInfo | undefined,
   warnings: string[],
-): Promise<AudioSource | undefined> {
+): AudioSource | undefined {
   if (from === 'none') {
     if (info.hasAudio)
       warnings.push('the audio track was dropped: the output format cannot carry audio');
     return undefined;
   }
   if (from === 'input') return info.hasAudio ? { path: input.inputPath, loop: false } : undefined;
-  const file = input.backgroundPath as string;
-  const bg = await codec.probe(file, input.signal);
-  return bg.hasAudio ? { path: file, loop: true } : undefined;
+  return backgroundInfo?.hasAudio
+    ? { path: input.backgroundPath as string, loop: true }
+    : undefined;
 }

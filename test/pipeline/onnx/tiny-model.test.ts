@@ -4,6 +4,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createOnnxSegmenter,
+  loadSession,
+  sessionOptions,
+} from '../../../adapters/onnx/onnx-segmenter.ts';
 import { createSegmenterProvider } from '../../../adapters/onnx/segmenter-provider.ts';
 import { CutoutError } from '../../../core/errors.ts';
 import {
@@ -119,6 +124,28 @@ describe('tiny model in a real ONNX session', () => {
     expect(bytes(once)).toHaveLength(4 * S * S);
     expect(bytes(again).equals(bytes(once))).toBe(true);
     expect(bytes(inBatch.subarray(S * S)).equals(bytes(once))).toBe(true);
+  });
+
+  it('runs with several non-spinning intra-op threads, giving the single-thread result', async () => {
+    const options = sessionOptions('cpu', 2);
+    expect(options.intraOpNumThreads).toBe(2);
+    expect(options.extra).toEqual({ session: { intra_op: { allow_spinning: '0' } } });
+    const single = await provider.get('tiny');
+    const path = await tinyModelPath();
+    const threaded = createOnnxSegmenter(
+      await loadSession(path, { providers: ['cpu'], intraOpThreads: 2 }),
+      single.spec,
+    );
+    try {
+      const image = normalised(single.spec, redSquareOnGreen);
+      const a = await single.infer(image, 1);
+      const b = await threaded.infer(image, 1);
+      expect(Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toEqual(
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      );
+    } finally {
+      await threaded.release();
+    }
   });
 
   it('rejects wrong batch sizes and tensor lengths', async () => {

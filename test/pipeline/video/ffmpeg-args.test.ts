@@ -136,6 +136,15 @@ describe('encoderArgs', () => {
     expect(gif).toContain('-an');
     expect(gif).not.toContain('file:in.mp4');
     expect(graphOf(gif)).toContain('palettegen=stats_mode=single');
+    // Alpha cut to 0/255 and hidden colours cleared before the palette is counted, not after.
+    const graph = graphOf(gif);
+    expect(
+      graph.indexOf("lutrgb=a='if(gte(val,128),255,0)',premultiply=inplace=1"),
+    ).toBeGreaterThan(graph.indexOf('alphamerge'));
+    expect(graph.indexOf('premultiply')).toBeLessThan(graph.indexOf('palettegen'));
+    expect(graph).toContain('paletteuse=new=1:alpha_threshold=128');
+    const opaque = encoderArgs(request({ video_format: 'gif_with_bg' }), 'tmp');
+    expect(graphOf(opaque)).not.toContain('premultiply');
     const matte = encoderArgs(request({ video_format: 'mattekey' }), 'tmp');
     expect(matte).not.toContain('pipe:0');
     expect(graphOf(matte)).not.toContain('alphamerge');

@@ -137,6 +137,39 @@ describe('removeVideoBackground', () => {
     });
   });
 
+  it('probes the input and the background video once each, side by side', async () => {
+    const codec = fakeCodec();
+    const probed: string[] = [];
+    let inFlight = 0;
+    let overlapped = false;
+    const probe = codec.probe;
+    codec.probe = async (file, signal) => {
+      probed.push(file);
+      inFlight++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      overlapped ||= inFlight === 2;
+      inFlight--;
+      return probe(file, signal);
+    };
+    await run({ video_format: 'video_over_video' }, codec, { backgroundPath: '/in/bg.mp4' });
+    expect(probed.sort()).toEqual(['/in/bg.mp4', '/in/clip.mp4']);
+    expect(overlapped).toBe(true);
+  });
+
+  it('reports the input probe failure before the background one, and starts no pass', async () => {
+    const codec = fakeCodec();
+    codec.probe = async (file) => {
+      // The background fails first, the input later: the input's error still wins.
+      await new Promise((resolve) => setTimeout(resolve, file === '/in/clip.mp4' ? 10 : 0));
+      throw new CutoutError('UNSUPPORTED_MEDIA', `${file}: not a video`, { field: 'file' });
+    };
+    const error = await run({ video_format: 'video_over_video' }, codec, {
+      backgroundPath: '/in/bg.mp4',
+    }).catch((thrown: unknown) => thrown);
+    expect((error as CutoutError).message).toBe('/in/clip.mp4: not a video');
+    expect(codec.passes).toHaveLength(0);
+  });
+
   it('lays mp4_with_color over video_bg_color', async () => {
     const codec = fakeCodec();
     await removeVideoBackground(
