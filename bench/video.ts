@@ -378,6 +378,32 @@ async function quality(rows: readonly ManifestRow[], dir: string): Promise<Quali
       let prev: { raw: Uint8Array; smooth: Uint8Array; gt: Mask } | undefined;
       let index = 0;
       let segMs = 0;
+      let inOrder: Promise<void> = Promise.resolve();
+      const measure = async (
+        frames: readonly RgbImage[],
+        inferred: Promise<Mask[]>,
+      ): Promise<Mask[]> => {
+        const masks = await inferred;
+        for (let i = 0; i < frames.length; i++) {
+          const modelMask = (masks[i] as Mask).data;
+          const raw = toFrame(modelMask);
+          const smooth = toFrame(smoother.next((frames[i] as RgbImage).data, modelMask));
+          const gt = await readGray(
+            join(args.data, row.alphaDir, `${String(index).padStart(5, '0')}.png`),
+          );
+          iouRaw.push(maskIoU({ data: raw, width, height }, gt));
+          iouSmooth.push(maskIoU({ data: smooth, width, height }, gt));
+          if (prev) {
+            const [a, n] = flicker(prev.raw, raw, prev.gt, gt);
+            const [b] = flicker(prev.smooth, smooth, prev.gt, gt);
+            fl.raw = [(fl.raw[0] ?? 0) + a, (fl.raw[1] ?? 0) + n];
+            fl.smooth = [(fl.smooth[0] ?? 0) + b, (fl.smooth[1] ?? 0) + n];
+          }
+          prev = { raw, smooth, gt };
+          index++;
+        }
+        return masks;
+      };
       // The real pass supplies the model-size frames; the masks are measured as inferred and as
       // the smoother makes them, so both come from one (slow) inference per frame.
       await removeVideoBackground(
@@ -390,29 +416,18 @@ async function quality(rows: readonly ManifestRow[], dir: string): Promise<Quali
         {
           segmenter,
           codec,
-          segment: async (frames) => {
+          // The frame loop infers the next batch while the previous one is written, so two
+          // calls can be in flight: the measuring (ground-truth index, smoother state) is chained
+          // in call order, i.e. frame order.
+          segment: (frames) => {
             const t = performance.now();
-            const masks = await segmentVideoFrames(segmenter, frames);
-            segMs += performance.now() - t;
-            for (let i = 0; i < frames.length; i++) {
-              const modelMask = (masks[i] as Mask).data;
-              const raw = toFrame(modelMask);
-              const smooth = toFrame(smoother.next((frames[i] as RgbImage).data, modelMask));
-              const gt = await readGray(
-                join(args.data, row.alphaDir, `${String(index).padStart(5, '0')}.png`),
-              );
-              iouRaw.push(maskIoU({ data: raw, width, height }, gt));
-              iouSmooth.push(maskIoU({ data: smooth, width, height }, gt));
-              if (prev) {
-                const [a, n] = flicker(prev.raw, raw, prev.gt, gt);
-                const [b] = flicker(prev.smooth, smooth, prev.gt, gt);
-                fl.raw = [(fl.raw[0] ?? 0) + a, (fl.raw[1] ?? 0) + n];
-                fl.smooth = [(fl.smooth[0] ?? 0) + b, (fl.smooth[1] ?? 0) + n];
-              }
-              prev = { raw, smooth, gt };
-              index++;
-            }
-            return masks;
+            const inferred = segmentVideoFrames(segmenter, frames).then((masks) => {
+              segMs += performance.now() - t;
+              return masks;
+            });
+            const measured = inOrder.then(() => measure(frames, inferred));
+            inOrder = measured.then(() => undefined);
+            return measured;
           },
         },
       );
@@ -484,6 +499,43 @@ async function rss(): Promise<{ frames: number; maxRssMiB: number }[]> {
   return out;
 }
 
+/** The issue's targets, judged from this run's figures (only those parts that ran). */
+function targetSummary(
+  speedRows: readonly SpeedRow[] | undefined,
+  qualityRows: readonly QualityRow[] | undefined,
+  rssRows: readonly { frames: number; maxRssMiB: number }[] | undefined,
+): string[] {
+  const lines = ['### Targets', '', '| target | this run | status |', '|---|---|---|'];
+  const status = (met: boolean) => (met ? 'met' : '**not met**');
+  if (speedRows) {
+    const slow = speedRows.filter((r) => r.oursFps / r.ffmpegFps < SPEED_TARGET);
+    const below = slow.map((r) => `${r.format} ${f2(r.oursFps / r.ffmpegFps)}`).join(', ');
+    lines.push(
+      `| fps >= ${SPEED_TARGET}x plain ffmpeg, every format | ${speedRows.length - slow.length} of ${speedRows.length} formats${slow.length > 0 ? `; below: ${below}` : ''} | ${status(slow.length === 0)} |`,
+    );
+  }
+  if (qualityRows) {
+    // IoU compared at the precision it is reported with.
+    const ok = qualityRows.filter(
+      (r) => r.flickerSmooth < r.flickerRaw && f3(r.iouSmooth) >= f3(r.iouRaw),
+    );
+    lines.push(
+      `| flicker lower than per-frame inference, IoU no worse | ${ok.length} of ${qualityRows.length} clips | ${status(ok.length === qualityRows.length)} |`,
+    );
+  }
+  if (rssRows && rssRows.length > 1) {
+    const peaks = rssRows.map((r) => r.maxRssMiB);
+    const spread = Math.max(...peaks) / Math.min(...peaks);
+    lines.push(
+      `| peak RSS independent of clip length (within ${Math.round((RSS_SPREAD - 1) * 100)} %) | ${rssRows.map((r) => `${Math.round(r.maxRssMiB)} MiB at ${r.frames} frames`).join(', ')} | ${status(spread <= RSS_SPREAD)} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
+const SPEED_TARGET = 0.75;
+const RSS_SPREAD = 1.1;
+
 async function main(): Promise<void> {
   if (args['rss-probe']) return rssProbe(Number(args['rss-probe']));
   const rows = await manifest();
@@ -497,9 +549,12 @@ async function main(): Promise<void> {
     `Machine: ${machineDescription()}. ffmpeg: ${(await run(locateFfmpeg(process.env).ffmpeg, ['-version'])).stdout.split('\n')[0]}.`,
     '',
   ];
+  let speedRows: SpeedRow[] | undefined;
+  let qualityRows: QualityRow[] | undefined;
+  let rssRows: { frames: number; maxRssMiB: number }[] | undefined;
   try {
     if (!args['no-speed']) {
-      const speedRows = await speed(clip, dir);
+      speedRows = await speed(clip, dir);
       sections.push(
         `### Speed per format (\`${clip.name}\`, ${clip.size}, ${clip.frames} frames; tiny model)`,
         '',
@@ -518,6 +573,7 @@ async function main(): Promise<void> {
     }
     if (!args['no-quality']) {
       const q = await quality(rows, dir);
+      qualityRows = q;
       sections.push(
         `### Mask quality and flicker (\`${args.model}\`, first ${args['iou-frames']} frames of each ground-truth video)`,
         '',
@@ -534,6 +590,7 @@ async function main(): Promise<void> {
     }
     if (!args['no-rss']) {
       const r = await rss();
+      rssRows = r;
       sections.push(
         '### Peak memory against clip length (`sam2_01_dog`, 1280x720, mov, tiny model)',
         '',
@@ -546,6 +603,7 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  sections.push(...targetSummary(speedRows, qualityRows, rssRows));
   sections.push(
     `Load average (1 min) at the start and the end of the run: ${f1(loadStart)} and ${f1(loadavg()[0] ?? 0)} on ${machineDescription().split(',')[0]} cores shared with other work: the absolute fps are only comparable within one run.`,
   );

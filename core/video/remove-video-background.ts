@@ -212,7 +212,16 @@ async function probeInputs(
     background === 'video' ? codec.probe(input.backgroundPath as string, input.signal) : undefined,
   ]);
   if (info.status === 'rejected') throw info.reason;
-  if (backgroundInfo.status === 'rejected') throw backgroundInfo.reason;
+  if (backgroundInfo.status === 'rejected') {
+    const error: unknown = backgroundInfo.reason;
+    // What the probe says about the file is said about the background; anything else (no
+    // ffprobe, an abort) passes as it is.
+    if (!(error instanceof CutoutError) || error.field !== 'file') throw error;
+    throw new CutoutError(error.code, `background ${error.message}`, {
+      field: 'background',
+      cause: error,
+    });
+  }
   return { info: info.value, backgroundInfo: backgroundInfo.value };
 }
 

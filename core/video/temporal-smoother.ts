@@ -19,8 +19,8 @@
  *   `movingColour` up this cap is gone.
  *
  * Measured on two DAVIS moving-camera clips with the ISNet weights at 1024x1024 (masks scaled
- * back to 854x480): flicker (mean alpha change where the ground truth does not change) 16% and
- * 24% lower than the raw masks, mean IoU within 0.0001 or better, minimum IoU higher. A plain
+ * back to 854x480): flicker (mean alpha change where the ground truth does not change) 15% and
+ * 27% lower than the raw masks, mean and minimum IoU the same or higher (bench:video). A plain
  * moving average makes flicker worse there: the lagging edge leaves a trail of pixels that each
  * change a little every frame.
  */

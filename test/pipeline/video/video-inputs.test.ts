@@ -99,7 +99,8 @@ describe('video inputs that are not (good) videos', () => {
       ),
     );
     expect(e.code).toBe('UNSUPPORTED_MEDIA');
-    expect(e.message).toContain('photo.png');
+    expect(e.message).toMatch(/^background photo\.png: /);
+    expect(e.field).toBe('background');
   });
 });
 
