@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
@@ -75,7 +75,21 @@ async function runVideo(
     throw new CutoutError('INVALID_REQUEST', '--bg-image and --bg-video: give one of them');
   }
   const spec = videoOutputSpec(options);
+  // Checked before the model loads (seconds, or a download): a missing flag should fail at once.
+  const needed = { image: '--bg-image', video: '--bg-video' } as const;
+  if (spec.background === 'image' || spec.background === 'video') {
+    const given = spec.background === 'image' ? flags.bgImage : flags.bgVideo;
+    if (!given) {
+      throw new CutoutError(
+        'INVALID_REQUEST',
+        `${needed[spec.background]} (background): --format ${spec.format} needs a background ${spec.background}`,
+        { field: 'background' },
+      );
+    }
+  }
   const outputPath = await outputFile(flags.output, file, spec.extension);
+  // As `remove` does: `-o out/` names a folder that may not exist yet.
+  await mkdir(dirname(outputPath), { recursive: true });
   const codec = createFfmpegCodec({ env });
 
   const provider = createSegmenterProvider(modelSettingsFromEnv(env), {
