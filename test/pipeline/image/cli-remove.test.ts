@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngClaiming, TEXT_NOT_IMAGE, truncatedJpeg } from '../../support/bad-images.ts';
+import { runCutout } from '../../support/cli.ts';
 import { readAlpha } from '../../support/image-assert.ts';
-import { TEST_MODEL_DIR, tinyModelPath } from '../../support/tiny-model.ts';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(REPO, 'bin', 'cutout.js');
+import { tinyModelPath } from '../../support/tiny-model.ts';
 
 let work: string;
 let model: string;
@@ -20,26 +16,6 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cutout-cli-'));
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
-
-/** Runs `cutout ...` as a user would from a clone: node bin/cutout.js, offline model settings. */
-function cutout(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: REPO,
-      env: { ...process.env, CUTOUT_MODEL_DIR: TEST_MODEL_DIR, CUTOUT_MODEL_DOWNLOAD: 'false' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function redSquare(): Promise<Buffer> {
   const data = new Uint8Array(64 * 48 * 3).fill(150);
@@ -62,7 +38,7 @@ describe('cutout remove', () => {
     await writeFile(join(input, 'notes.png'), TEXT_NOT_IMAGE);
     await writeFile(join(input, 'bomb.png'), pngClaiming(30000, 30000));
 
-    const result = await cutout([
+    const result = await runCutout([
       'remove',
       input,
       join(work, 'missing.png'),
@@ -92,7 +68,7 @@ describe('cutout remove', () => {
     const output = join(work, 'mask-out');
     const file = join(work, 'square.png');
     await writeFile(file, await redSquare());
-    const result = await cutout([
+    const result = await runCutout([
       'remove',
       file,
       '-o',
@@ -112,7 +88,7 @@ describe('cutout remove', () => {
   it('names the flag of an out-of-range parameter', async () => {
     const file = join(work, 'flag.png');
     await writeFile(file, await redSquare());
-    const result = await cutout([
+    const result = await runCutout([
       'remove',
       file,
       '-o',
@@ -131,7 +107,7 @@ describe('cutout remove', () => {
   it('names an unknown model id', async () => {
     const file = join(work, 'model.png');
     await writeFile(file, await redSquare());
-    const result = await cutout([
+    const result = await runCutout([
       'remove',
       file,
       '-o',

@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_MODEL_DIR, tinyModelPath } from '../../support/tiny-model.ts';
+import { runCutout } from '../../support/cli.ts';
+import { tinyModelPath } from '../../support/tiny-model.ts';
 import { makeClip } from '../../support/video-fixtures.ts';
 import { decodeFrames, probeOutput } from '../../support/video-probe.ts';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(REPO, 'bin', 'cutout.js');
 
 let work: string;
 let clip: string;
@@ -23,25 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-/** `cutout video ...` as a user runs it from a clone (stderr is not a terminal: no bar). */
-function cutout(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'video', ...args], {
-      cwd: REPO,
-      env: { ...process.env, CUTOUT_MODEL_DIR: TEST_MODEL_DIR, CUTOUT_MODEL_DOWNLOAD: 'false' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cutout = (args: string[]) => runCutout(['video', ...args]);
 
 describe('cutout video (real ffmpeg, tiny model)', () => {
   it('writes <stem>.gif into an output folder it creates, and says what it made', async () => {
