@@ -149,6 +149,11 @@ export interface ImageProcessorContext {
   readonly fileName: string;
   /** The background image's bytes when `bg_type=image`. */
   readonly background?: Uint8Array;
+  /**
+   * Aborted when the file's deadline passes (or the worker gives the file up); the processor
+   * stops its work and child processes promptly and rejects with the signal's reason.
+   */
+  readonly signal: AbortSignal;
   /** 0-1; cheap to call often (the worker throttles writes). */
   onProgress(fraction: number): void;
 }
@@ -170,6 +175,8 @@ export interface VideoProcessorContext {
   readonly backgroundPath?: string;
   /** An empty scratch folder for intermediate files and the output. */
   readonly workDir: string;
+  /** As for images: the file's deadline; reaches ffprobe, every ffmpeg process and inference. */
+  readonly signal: AbortSignal;
   onProgress(fraction: number): void;
 }
 

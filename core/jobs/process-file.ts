@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { CutoutError, toCutoutError } from '../errors.ts';
 import { type FileRecord, isFinished, type JobRecord } from './job.ts';
 import type { JobMessage } from './job-message.ts';
@@ -150,6 +150,8 @@ async function runProcessor(
   leaseMs: number,
 ): Promise<Finished> {
   const onProgress = progressReporter(file, token, deps, clock, leaseMs);
+  // TODO(issue 10 §2): the file's deadline; until then a signal that never aborts.
+  const signal = new AbortController().signal;
   const options = job.options;
   if (options.kind === 'image') {
     const processor = deps.processors.image;
@@ -162,6 +164,7 @@ async function runProcessor(
     const result = await processor(input, options, {
       fileName: file.inputName,
       ...(background ? { background } : {}),
+      signal,
       onProgress,
     });
     await onProgress.settled();
@@ -177,11 +180,10 @@ async function runProcessor(
   if (!deps.scratch) throw new CutoutError('INTERNAL', 'video processing needs a scratch folder');
   const workDir = await deps.scratch.makeDir(`${file.jobId}-${file.fileId}`);
   try {
-    const inputPath = join(workDir, `input-${file.inputName}`);
-    // Names keep their extensions: ffmpeg and sharp pick demuxers and decoders by them.
-    const bgPath = job.backgroundKey
-      ? join(workDir, `background-${basename(job.backgroundKey)}`)
-      : undefined;
+    // Neutral names: the video processor sniffs the container from the bytes, never trusting
+    // the client's extension (a playlist named .mp4 must not reach ffmpeg's HLS demuxer).
+    const inputPath = join(workDir, 'input');
+    const bgPath = job.backgroundKey ? join(workDir, 'background') : undefined;
     await Promise.all([
       deps.inputs.getToFile(file.inputKey, inputPath),
       job.backgroundKey && bgPath ? deps.inputs.getToFile(job.backgroundKey, bgPath) : undefined,
@@ -190,6 +192,7 @@ async function runProcessor(
       fileName: file.inputName,
       ...(bgPath ? { backgroundPath: bgPath } : {}),
       workDir,
+      signal,
       onProgress,
     });
     await onProgress.settled();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJob } from '../../../../core/jobs/create-job.ts';
-import { incomingJobId, markUploaded } from '../../../../core/jobs/mark-uploaded.ts';
+import { incomingJobId } from '../../../../core/jobs/incoming-job.ts';
+import { markUploaded } from '../../../../core/jobs/mark-uploaded.ts';
 import {
   FakeClock,
   MemoryJobQueue,
