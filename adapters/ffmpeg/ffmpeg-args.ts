@@ -13,6 +13,57 @@ export function fileArg(file: string): string {
 }
 
 /**
+ * A local file as an input: read through the file protocol only and, when the container was
+ * sniffed, as that demuxer only. A playlist, concat script or reference movie therefore cannot
+ * make ffmpeg open another file or a URL.
+ */
+export function fileInputArgs(file: string, container: string | undefined): string[] {
+  const format = container === undefined ? [] : ['-format_whitelist', container, '-f', container];
+  return ['-protocol_whitelist', 'file', ...format, '-i', fileArg(file)];
+}
+
+// Bytes per pixel of the raw formats frames cross the pipe in (PASS_THROUGH_FORMATS, yuv444p).
+const BYTES_PER_PIXEL: Readonly<Record<string, number>> = {
+  yuv420p: 1.5,
+  yuvj420p: 1.5,
+  nv12: 1.5,
+  yuv422p: 2,
+  yuvj422p: 2,
+  yuv444p: 3,
+  yuvj444p: 3,
+  rgb24: 3,
+  gbrp: 3,
+  yuv420p10le: 3,
+  yuv422p10le: 4,
+  yuv444p10le: 6,
+  yuva420p: 2.5,
+  yuva444p: 4,
+  rgba: 4,
+  yuva444p10le: 8,
+};
+
+/** Bytes of one whole frame on the pipe between decoder and encoder. */
+export function fullFrameBytes(source: FrameSource): number {
+  return Math.ceil(source.width * source.height * (BYTES_PER_PIXEL[transferFormat(source)] ?? 8));
+}
+
+/** The fewest frames the encoder queues per input: enough for a batch of one in flight. */
+export const MIN_QUEUE_FRAMES = 8;
+
+/**
+ * Whole frames the encoder queues, from its byte budget: RAW_QUEUE_FRAMES for ordinary sizes,
+ * fewer for very large frames (never under MIN_QUEUE_FRAMES).
+ */
+export function fullFrameQueue(
+  request: Pick<VideoPassRequest, 'source' | 'frameQueueBytes'>,
+): number {
+  const budget = request.frameQueueBytes;
+  if (budget === undefined) return RAW_QUEUE_FRAMES;
+  const frames = Math.floor(budget / fullFrameBytes(request.source));
+  return Math.max(MIN_QUEUE_FRAMES, Math.min(RAW_QUEUE_FRAMES, frames));
+}
+
+/**
  * The pipes between the processes of a pass. Decoder: model frames on stdout, full frames on
  * FULL_FRAMES_OUT. Encoder: the full frames on stdin (the decoder's pipe, handed over), the masks
  * on MASKS_IN and the background picture on BACKDROP_IN.
@@ -92,8 +143,7 @@ export function decoderArgs(request: VideoPassRequest): string[] {
     : `[0:v:0]${chain},${toModel}[model]`;
   const args = [
     ...QUIET,
-    '-i',
-    fileArg(request.source.path),
+    ...fileInputArgs(request.source.path, request.source.container),
     '-filter_complex',
     graph,
     '-map',
@@ -137,8 +187,16 @@ function addInput(inputs: Inputs, ...args: string[]): number {
 }
 
 /** A raw input on a pipe: ffmpeg reads a single frame to learn it, not the default 5 MB. */
-function rawInput(pixelFormat: string, size: string, rate: string, pipe: string): string[] {
+function rawInput(
+  pixelFormat: string,
+  size: string,
+  rate: string,
+  pipe: string,
+  queueFrames = RAW_QUEUE_FRAMES,
+): string[] {
   return [
+    '-protocol_whitelist',
+    'pipe',
     '-probesize',
     '32',
     '-analyzeduration',
@@ -152,16 +210,17 @@ function rawInput(pixelFormat: string, size: string, rate: string, pipe: string)
     '-framerate',
     rate,
     '-thread_queue_size',
-    String(RAW_QUEUE_FRAMES),
+    String(queueFrames),
     '-i',
     pipe,
   ];
 }
 
 /**
- * Frames ffmpeg queues per raw input. The decoder can run this far ahead of the masks before it
- * waits for the encoder; the reader of model frames must hold fewer than this (with the masks in
- * flight), or the decoder would wait on the encoder while the encoder waits on a mask.
+ * Frames ffmpeg queues per raw input, at most (whole frames: fewer, see fullFrameQueue). The
+ * decoder can run this far ahead of the masks before it waits for the encoder; the reader of
+ * model frames must hold fewer than this (with the masks in flight), or the decoder would wait
+ * on the encoder while the encoder waits on a mask.
  */
 export const RAW_QUEUE_FRAMES = 64;
 
@@ -188,7 +247,12 @@ function backdropGraph(
       return `[${index}:v]format=yuv420p,loop=loop=-1:size=1:start=0,setpts=N[backdrop]`;
     }
     case 'video': {
-      const index = addInput(inputs, '-stream_loop', '-1', '-i', fileArg(backdrop.path));
+      const index = addInput(
+        inputs,
+        '-stream_loop',
+        '-1',
+        ...fileInputArgs(backdrop.path, backdrop.container),
+      );
       const chain = sourceFilters({ ...source, path: backdrop.path, frameLimit: undefined });
       return `[${index}:v:0]${chain.join(',')}[backdrop]`;
     }
@@ -211,7 +275,13 @@ export function encoderArgs(request: VideoPassRequest, target: string): string[]
   if (needsFullFrames(request)) {
     frameIndex = addInput(
       inputs,
-      ...rawInput(transferFormat(source), `${width}x${height}`, rate, 'pipe:0'),
+      ...rawInput(
+        transferFormat(source),
+        `${width}x${height}`,
+        rate,
+        'pipe:0',
+        fullFrameQueue(request),
+      ),
     );
   }
   const maskIndex = addInput(
@@ -239,7 +309,7 @@ export function encoderArgs(request: VideoPassRequest, target: string): string[]
     else if (request.maxDurationSeconds !== undefined) {
       trim.push('-t', request.maxDurationSeconds.toFixed(3));
     }
-    audioIndex = addInput(inputs, ...trim, '-vn', '-i', fileArg(audio.path));
+    audioIndex = addInput(inputs, ...trim, '-vn', ...fileInputArgs(audio.path, audio.container));
   }
 
   const args = [...QUIET, '-y', ...inputs.args, '-filter_complex', graph.join(';')];
@@ -256,6 +326,8 @@ export function encoderArgs(request: VideoPassRequest, target: string): string[]
   } else {
     args.push('-an');
   }
+  // ffmpeg stops writing at the limit and exits as if done; the pass notices and fails.
+  if (request.maxOutputBytes !== undefined) args.push('-fs', String(request.maxOutputBytes));
   args.push('-f', spec.container, target);
   return args;
 }

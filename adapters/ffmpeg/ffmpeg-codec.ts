@@ -13,7 +13,7 @@ export function createFfmpegCodec(
 ): VideoCodec {
   const binaries = options.binaries ?? locateFfmpeg(options.env ?? process.env);
   return {
-    probe: (file, signal) => probeVideo(binaries.ffprobe, file, signal),
+    probe: (file, signal, label) => probeVideo(binaries.ffprobe, file, signal, label),
     start: (request) => startPass(binaries.ffmpeg, request),
   };
 }

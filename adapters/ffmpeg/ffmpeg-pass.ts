@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { CutoutError } from '../../core/errors.ts';
+import { abortError } from '../../core/pipeline/abortable.ts';
 import type { VideoPass, VideoPassRequest } from '../../core/video/video-codec.ts';
+import { formatBytes } from '../../core/video/video-limits.ts';
 import {
   BACKDROP_IN,
   decoderArgs,
   encoderArgs,
   FULL_FRAMES_OUT,
+  fullFrameQueue,
   MASKS_IN,
   needsFullFrames,
   RAW_QUEUE_FRAMES,
@@ -16,15 +19,22 @@ import {
 import { lastErrorLine, type ProcessExit, startProcess, writablePipe } from './ffmpeg-process.ts';
 
 /**
- * Model frames held unread, and masks queued unwritten, before the pass pushes back. Together
- * with a batch in flight they stay well under what the encoder queues per input
- * (RAW_QUEUE_FRAMES), which is what keeps decoder, pipeline and encoder from waiting on each
- * other in a circle.
+ * Model frames held unread, masks queued unwritten, and frames per batch in flight (two batches
+ * may be), from the frames the encoder queues per input. Together they stay under that queue
+ * (a quarter each at most), which is what keeps decoder, pipeline and encoder from waiting on
+ * each other in a circle; with the usual 64-frame queue they are 16, 16 and 8.
  */
-const READ_AHEAD_FRAMES = 16;
-const BUFFERED_MASKS = 16;
-if (READ_AHEAD_FRAMES + 2 * BUFFERED_MASKS >= RAW_QUEUE_FRAMES) {
-  throw new Error('the pass buffers must stay under the encoder queue');
+export function passBuffers(queueFrames: number): {
+  readAhead: number;
+  bufferedMasks: number;
+  maxBatch: number;
+} {
+  const quarter = Math.max(1, Math.floor(queueFrames / 4));
+  return {
+    readAhead: Math.min(16, quarter),
+    bufferedMasks: Math.min(16, quarter),
+    maxBatch: Math.max(1, Math.floor(queueFrames / 8)),
+  };
 }
 
 /**
@@ -35,7 +45,7 @@ if (READ_AHEAD_FRAMES + 2 * BUFFERED_MASKS >= RAW_QUEUE_FRAMES) {
  * pass leaves nothing behind.
  */
 export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass {
-  const name = path.basename(request.source.path);
+  const name = request.source.label ?? path.basename(request.source.path);
   const dir = path.dirname(request.outputPath);
   const base = path.basename(request.outputPath);
   const temp = path.join(dir, `.${base}.${randomBytes(6).toString('hex')}.partial`);
@@ -43,6 +53,17 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
   const maskBytes = request.modelSize * request.modelSize;
   const full = needsFullFrames(request);
   const { backdrop, signal } = request;
+  const buffers = passBuffers(full ? fullFrameQueue(request) : RAW_QUEUE_FRAMES);
+  // ffmpeg names files by path in its errors; clients read those errors.
+  const labels = new Map<string, string>([
+    [request.source.path, name],
+    [temp, base],
+    [request.outputPath, base],
+  ]);
+  if (backdrop.kind === 'video') {
+    labels.set(backdrop.path, backdrop.label ?? path.basename(backdrop.path));
+  }
+  if (request.audio) labels.set(request.audio.path, labels.get(request.audio.path) ?? 'audio');
 
   const decoder = startProcess(ffmpeg, decoderArgs(request), {
     stdin: 'ignore',
@@ -67,7 +88,7 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
 
   const stdout = decoder.child.stdout;
   if (!stdout) throw new Error('ffmpeg decoder has no stdout');
-  const frames = frameQueue(stdout, frameBytes, READ_AHEAD_FRAMES);
+  const frames = frameQueue(stdout, frameBytes, buffers.readAhead);
   let read = 0;
   let decoderExit: ProcessExit | undefined;
   let encoderExit: ProcessExit | undefined;
@@ -86,40 +107,71 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
       ? cannotRun(e.spawnError)
       : new CutoutError(
           'PROCESSING_FAILED',
-          `ffmpeg could not encode ${base} (${request.spec.videoCodec}): ${lastErrorLine(e.stderr)}`,
+          `ffmpeg could not encode ${base} (${request.spec.videoCodec}): ${lastErrorLine(e.stderr, labels)}`,
         );
   const decoderFailure = (e: ProcessExit): CutoutError =>
     e.spawnError
       ? cannotRun(e.spawnError)
       : new CutoutError(
           'DECODE_FAILED',
-          `${name}: the video could not be decoded (${lastErrorLine(e.stderr)})`,
+          `${name}: the video could not be decoded (${lastErrorLine(e.stderr, labels)})`,
           { field: 'file' },
         );
   const failed = (e: ProcessExit | undefined): e is ProcessExit =>
     e !== undefined && !isCleanExit(e);
-  /** The first real failure, blaming the encoder when it died first (the decoder then only lost its pipe). */
-  const failure = (): CutoutError | undefined => {
+  const limit = request.maxOutputBytes;
+  /** ffmpeg's `-fs` ends the encoder as if done once the output reaches the limit. */
+  const outputTooLarge = async (): Promise<CutoutError | undefined> => {
+    if (limit === undefined || encoderExit === undefined || !isCleanExit(encoderExit)) {
+      return undefined;
+    }
+    const size = await stat(temp).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size < limit) return undefined;
+    return new CutoutError(
+      'INPUT_TOO_LARGE',
+      `${name}: the output ${base} grew past the limit of ${formatBytes(limit)}; send a shorter or smaller video, or a lighter output format`,
+      { field: 'file' },
+    );
+  };
+  /**
+   * The first real failure: the output limit, then the encoder when it died first (the decoder
+   * then only lost its pipe), then the decoder.
+   */
+  const failure = async (): Promise<CutoutError | undefined> => {
+    if (failed(decoderExit) && !decoder.killed() && encoderExit === undefined) {
+      // A decoder that lost its pipe to a finished encoder dies first, but the encoder's exit
+      // says why (the output limit, an encoding error).
+      await settledWithin(encoder.exited, ENCODER_EXIT_WAIT_MS);
+    }
+    const tooLarge = await outputTooLarge();
+    if (tooLarge) return tooLarge;
     if (failed(encoderExit) && !encoder.killed()) return encoderFailure(encoderExit);
     if (failed(decoderExit) && !decoder.killed()) return decoderFailure(decoderExit);
     return undefined;
   };
+  const checkAbort = () => {
+    if (signal?.aborted) throw abortError(signal, name);
+  };
 
   return {
+    maxBatch: buffers.maxBatch,
     async read(max) {
       for (;;) {
-        signal?.throwIfAborted();
+        checkAbort();
         const batch = frames.take(Math.max(1, max));
         if (batch.length > 0) {
           read += batch.length;
           return batch;
         }
-        const problem = failure();
+        const problem = await failure();
         if (problem) throw problem;
         if (frames.ended) {
           const exit = await decoder.exited;
-          signal?.throwIfAborted();
-          if (failed(exit)) throw failure() ?? decoderFailure(exit);
+          checkAbort();
+          if (failed(exit)) throw (await failure()) ?? decoderFailure(exit);
           return null;
         }
         await frames.next();
@@ -127,17 +179,20 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
     },
     ready: () => frames.length,
     async write(mask) {
-      signal?.throwIfAborted();
+      checkAbort();
       if (mask.length !== maskBytes) {
         throw new CutoutError(
           'PROCESSING_FAILED',
           `encoder got a ${mask.length}-byte mask, expected ${maskBytes}`,
         );
       }
-      if (encoderExit || masks.destroyed) throw failure() ?? encoderFailure(await encoder.exited);
+      if (encoderExit || masks.destroyed) {
+        const exit = await encoder.exited;
+        throw (await failure()) ?? encoderFailure(exit);
+      }
       masks.write(mask);
       // Waiting for 'drain' after every mask would leave us idle while ffmpeg encodes its frame.
-      if (masks.writableLength > BUFFERED_MASKS * maskBytes) {
+      if (masks.writableLength > buffers.bufferedMasks * maskBytes) {
         await new Promise<void>((resolve) => {
           const done = () => {
             masks.off('drain', done);
@@ -147,14 +202,19 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
           void encoder.exited.then(done);
         });
       }
-      signal?.throwIfAborted();
-      if (encoderExit && !isCleanExit(encoderExit)) throw encoderFailure(encoderExit);
+      checkAbort();
+      if (encoderExit) {
+        const problem = await failure();
+        if (problem) throw problem;
+      }
     },
     async finish() {
       masks.end();
       const [d, e] = await Promise.all([decoder.exited, encoder.exited]);
-      signal?.throwIfAborted();
+      checkAbort();
       try {
+        const tooLarge = await outputTooLarge();
+        if (tooLarge) throw tooLarge;
         if (!isCleanExit(e)) throw encoderFailure(e);
         if (!isCleanExit(d)) throw decoderFailure(d);
         if (read === 0) throw decoderFailure(d);
@@ -169,6 +229,19 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
       await rm(temp, { force: true });
     },
   };
+}
+
+const ENCODER_EXIT_WAIT_MS = 2_000;
+
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function isCleanExit(e: ProcessExit): boolean {

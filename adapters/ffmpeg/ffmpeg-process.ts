@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { scrubPaths } from '../../core/video/scrub-paths.ts';
 
 export interface ProcessExit {
   readonly code: number | null;
@@ -91,11 +92,15 @@ export function writablePipe(run: RunningProcess, fd: number): Writable {
   return pipe as Writable;
 }
 
-/** The most useful line of ffmpeg's stderr: the last non-empty one. */
-export function lastErrorLine(stderr: string): string {
+/**
+ * The most useful line of ffmpeg's stderr, the last non-empty one, with the scratch paths in it
+ * replaced by the labels in `labels` (path -> the client's name) or their last segment: the
+ * line ends up in error texts that clients read.
+ */
+export function lastErrorLine(stderr: string, labels?: ReadonlyMap<string, string>): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0);
-  return lines.at(-1) ?? 'no error output';
+  return scrubPaths(lines.at(-1) ?? 'no error output', labels);
 }

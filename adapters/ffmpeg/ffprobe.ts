@@ -1,8 +1,16 @@
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CutoutError } from '../../core/errors.ts';
+import { abortError } from '../../core/pipeline/abortable.ts';
+import {
+  ACCEPTED_VIDEO_CONTAINERS,
+  SNIFF_BYTES,
+  type SniffedContainer,
+  sniffContainer,
+} from '../../core/video/sniff-container.ts';
 import type { FrameRate, VideoInfo } from '../../core/video/video-codec.ts';
+import { fileInputArgs } from './ffmpeg-args.ts';
 import { lastErrorLine, startProcess } from './ffmpeg-process.ts';
 
 const streamSchema = z.object({
@@ -28,8 +36,6 @@ const probeSchema = z.object({
     .optional(),
 });
 
-// Demuxers ffmpeg uses for single pictures; a GIF (format "gif") is a video and stays allowed.
-const IMAGE_FORMAT = /(^|,)(image2|[a-z0-9]+_pipe)(,|$)/;
 // Container messages that mean "this was a video, but it is cut short or damaged".
 const DAMAGED = /moov atom not found|truncat|end of file|partial file|invalid nal|corrupt/i;
 
@@ -49,31 +55,74 @@ function positive(text: string | undefined): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** The file's size and leading bytes. @throws CutoutError INPUT_NOT_FOUND */
+async function readHead(file: string, label: string): Promise<{ size: number; head: Uint8Array }> {
+  const handle = await open(file, 'r').catch((cause: unknown) => {
+    throw new CutoutError('INPUT_NOT_FOUND', `${label}: file not found`, { field: 'file', cause });
+  });
+  try {
+    const { size } = await handle.stat();
+    const head = new Uint8Array(Math.min(size, SNIFF_BYTES));
+    await handle.read(head, 0, head.length, 0);
+    return { size, head };
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Reads what the pipeline needs to know about a video with ffprobe.
- * @throws CutoutError INPUT_NOT_FOUND, UNSUPPORTED_MEDIA (empty, an image, no video stream),
- *   DECODE_FAILED (damaged or truncated), naming the file
+ * The demuxer for a file, from its bytes.
+ * @throws CutoutError UNSUPPORTED_MEDIA (empty, an image, a playlist, an unknown container)
+ */
+export async function sniffVideoFile(
+  file: string,
+  label = path.basename(file),
+): Promise<Extract<SniffedContainer, { kind: 'video' }>> {
+  const { size, head } = await readHead(file, label);
+  const refuse = (why: string) =>
+    new CutoutError('UNSUPPORTED_MEDIA', `${label}: ${why}`, { field: 'file' });
+  if (size === 0) throw refuse('the file is empty, not a video');
+  const sniffed = sniffContainer(head);
+  switch (sniffed.kind) {
+    case 'video':
+      return sniffed;
+    case 'image':
+      throw refuse(`is an image (${sniffed.format}), not a video`);
+    case 'playlist':
+      throw refuse('is a playlist (HLS), not a video file; send the video itself');
+    case 'unknown':
+      throw refuse(`is not a video container cutout reads (${ACCEPTED_VIDEO_CONTAINERS})`);
+  }
+}
+
+/**
+ * Reads what the pipeline needs to know about a video with ffprobe. The container is sniffed
+ * from the bytes first and ffprobe is held to that demuxer and to local files.
+ * @param label how messages name the file (the client's name; default: the file's own name)
+ * @throws CutoutError INPUT_NOT_FOUND, UNSUPPORTED_MEDIA (empty, an image, a playlist, no video
+ *   stream), DECODE_FAILED (damaged or truncated), naming the file; the signal's reason (or
+ *   DEADLINE_EXCEEDED) when aborted
  */
 export async function probeVideo(
   ffprobe: string,
   file: string,
   signal?: AbortSignal,
+  label = path.basename(file),
 ): Promise<VideoInfo> {
-  const name = path.basename(file);
-  const size = await stat(file).then(
-    (s) => s.size,
-    (cause: unknown) => {
-      throw new CutoutError('INPUT_NOT_FOUND', `${name}: file not found`, { field: 'file', cause });
-    },
-  );
-  if (size === 0) {
-    throw new CutoutError('UNSUPPORTED_MEDIA', `${name}: the file is empty, not a video`, {
-      field: 'file',
-    });
-  }
+  const name = label;
+  const container = await sniffVideoFile(file, label);
+  if (signal?.aborted) throw abortError(signal, name);
   const run = startProcess(
     ffprobe,
-    ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', '--', file],
+    [
+      '-v',
+      'error',
+      '-show_streams',
+      '-show_format',
+      '-of',
+      'json',
+      ...fileInputArgs(file, container.demuxer),
+    ],
     { stdin: 'ignore', stdout: 'pipe', signal },
   );
   let out = '';
@@ -82,14 +131,14 @@ export async function probeVideo(
     out += chunk;
   });
   const exit = await run.exited;
-  signal?.throwIfAborted();
+  if (signal?.aborted) throw abortError(signal, name);
   if (exit.spawnError) {
     throw new CutoutError('PROCESSING_FAILED', `cannot run ffprobe: ${exit.spawnError.message}`, {
       cause: exit.spawnError,
     });
   }
   if (exit.code !== 0) {
-    const why = lastErrorLine(exit.stderr);
+    const why = lastErrorLine(exit.stderr, new Map([[file, name]]));
     throw DAMAGED.test(exit.stderr)
       ? new CutoutError('DECODE_FAILED', `${name}: the video is damaged or truncated (${why})`, {
           field: 'file',
@@ -105,15 +154,7 @@ export async function probeVideo(
     });
   }
   const { streams, format } = parsed.data;
-  const formatName = format?.format_name ?? '';
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  if (IMAGE_FORMAT.test(formatName)) {
-    throw new CutoutError(
-      'UNSUPPORTED_MEDIA',
-      `${name}: is an image (${video?.codec_name ?? formatName}), not a video`,
-      { field: 'file' },
-    );
-  }
   if (!video?.width || !video.height) {
     throw new CutoutError('UNSUPPORTED_MEDIA', `${name}: has no video stream`, { field: 'file' });
   }
@@ -144,5 +185,6 @@ export async function probeVideo(
     durationSeconds,
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
     pixelFormat: video.pix_fmt,
+    container: container.demuxer,
   };
 }

@@ -1,5 +1,6 @@
 import type { Mask, RgbImage } from '../image/raster.ts';
 import type { Segmenter } from '../ports.ts';
+import { raceAbort, throwIfAborted } from './abortable.ts';
 import { outputToMask, resizeMask, resizeMaskCorner } from './postprocess.ts';
 import { resizeForModel, toModelTensor } from './preprocess.ts';
 
@@ -22,6 +23,13 @@ export interface SegmentOptions {
   readonly spareTensors?: Float32Array[];
   /** Brings a model-size mask back to the image's size; the model's `maskKernel` unless given. */
   readonly resizeBack?: (mask: Mask, width: number, height: number) => Mask | Promise<Mask>;
+  /**
+   * Checked before each batch; an inference call under way is not waited for once it aborts
+   * (the runtime cannot stop it; its result is dropped).
+   */
+  readonly signal?: AbortSignal;
+  /** Names the file in the abort's error. */
+  readonly label?: string;
 }
 
 /**
@@ -47,6 +55,7 @@ export async function segmentImages(
   const batchSize = Math.max(1, segmenter.maxBatch);
   const masks: Mask[] = [];
   for (let start = 0; start < images.length; start += batchSize) {
+    throwIfAborted(options.signal, options.label);
     const batch = images.slice(start, start + batchSize);
 
     let t = performance.now();
@@ -61,9 +70,14 @@ export async function segmentImages(
     const tensor = toModelTensor(resized, segmenter.spec, buffer.subarray(0, length));
     t = lap(timings, 'preprocessMs', t);
 
-    const output = await segmenter.infer(tensor, batch.length);
-    // Only now: the runtime reads the tensor until inference is done.
-    options.spareTensors?.push(buffer);
+    const inference = segmenter.infer(tensor, batch.length);
+    // Given back only once inference is done (the runtime reads the tensor until then), even
+    // when the caller has stopped waiting.
+    void inference.then(
+      () => options.spareTensors?.push(buffer),
+      () => undefined,
+    );
+    const output = await raceAbort(inference, options.signal, options.label);
     if (output.length < batch.length * size * size) {
       throw new Error(
         `model ${segmenter.spec.id} returned ${output.length} values for ${batch.length} images of ${size}x${size}`,

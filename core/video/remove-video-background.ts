@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CutoutError, invalidField, toCutoutError } from '../errors.ts';
 import type { VideoOptions } from '../params/convert-params.ts';
+import { abortError, raceAbort, tightenDeadline } from '../pipeline/abortable.ts';
 import { fitBackground } from '../pipeline/fit-background.ts';
-import { DEFAULT_MAX_PIXELS } from '../pipeline/limits.ts';
 import type { Segmenter } from '../ports.ts';
 import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
 import { type VideoOutputSpec, videoOutputSpec } from './output-formats.ts';
+import { scrubPaths } from './scrub-paths.ts';
 import { segmentVideoFrames } from './segment-video-frames.ts';
 import {
   createTemporalSmoother,
@@ -23,6 +24,13 @@ import {
   type VideoInfo,
   type VideoPass,
 } from './video-codec.ts';
+import {
+  assertVideoWithinLimits,
+  DEFAULT_VIDEO_LIMITS,
+  tooManyFrames,
+  type VideoLimits,
+  videoDeadlineMs,
+} from './video-limits.ts';
 
 export interface RemoveVideoBackgroundInput {
   readonly inputPath: string;
@@ -31,7 +39,21 @@ export interface RemoveVideoBackgroundInput {
   readonly backgroundPath?: string | undefined;
   /** Where the result goes; nothing is left there when the call fails or is aborted. */
   readonly outputPath: string;
+  /**
+   * The file's deadline. The video tightens it from its probed duration (VideoLimits); on abort
+   * every codec process is killed, the partial output removed, and the call rejects with the
+   * signal's reason when it is a CutoutError, DEADLINE_EXCEEDED otherwise.
+   */
   readonly signal?: AbortSignal | undefined;
+  /** How error texts name the input and the background (the client's names; default: the files' own). */
+  readonly label?: string | undefined;
+  readonly backgroundLabel?: string | undefined;
+  /**
+   * Bounds on size, length, output and memory, and the video's own deadline (the worker passes
+   * them). Omitted (the CLI, benchmarks): nothing is refused for its size and no deadline of its
+   * own applies; memory is still sized by DEFAULT_VIDEO_LIMITS.frameQueueBytes.
+   */
+  readonly limits?: VideoLimits | undefined;
   /** Frames written so far, and the expected total (undefined when the input does not say). */
   onProgress?(done: number, total: number | undefined): void;
   /** Temporal smoothing of the masks; false turns it off (benchmarks compare both). */
@@ -70,8 +92,9 @@ const MAX_FRAMES_PER_BATCH = 8;
  * `frame_limit` caps the input frames read.
  *
  * @throws CutoutError INVALID_REQUEST (alpha_matting, a missing background), UNSUPPORTED_MEDIA /
- *   DECODE_FAILED naming the file, MODEL_UNAVAILABLE, PROCESSING_FAILED (the encoder failed);
- *   the signal's reason when aborted
+ *   DECODE_FAILED naming the file, INPUT_TOO_LARGE (over a VideoLimits bound, naming it),
+ *   MODEL_UNAVAILABLE, PROCESSING_FAILED (the encoder failed); when aborted, the signal's reason
+ *   if it is a CutoutError, else DEADLINE_EXCEEDED. No message carries a local path.
  */
 export async function removeVideoBackground(
   input: RemoveVideoBackgroundInput,
@@ -97,33 +120,85 @@ export async function removeVideoBackground(
     warnings.push(`video_bg_color_enabled has no effect on video_format=${spec.format}`);
   }
 
-  const { info, backgroundInfo } = await probeInputs(input, spec.background, deps.codec);
-  const { width, height } = info;
-  const outRate = outputFrameRate(info, options.framerate, spec.defaultFrameRate);
-  const inputFrames = cappedFrames(info, options.frameLimit);
-  const total =
-    inputFrames === undefined
-      ? undefined
-      : Math.max(
-          1,
-          Math.round((inputFrames * frameRateValue(outRate)) / frameRateValue(info.frameRate)),
-        );
-  const maxDurationSeconds =
-    inputFrames === undefined ? info.durationSeconds : inputFrames / frameRateValue(info.frameRate);
-
-  const source: FrameSource = {
-    path: input.inputPath,
-    width,
-    height,
-    frameRate: outRate,
-    frameLimit: options.frameLimit,
-    pixelFormat: info.pixelFormat,
-  };
-  const segmenter = deps.segmenter;
-  const size = segmenter.spec.inputSize;
+  const { limits } = input;
+  const label = input.label ?? path.basename(input.inputPath);
+  const backgroundLabel =
+    input.backgroundLabel ?? (input.backgroundPath ? path.basename(input.backgroundPath) : '');
+  const labels = new Map<string, string>([[input.inputPath, label]]);
+  if (input.backgroundPath) labels.set(input.backgroundPath, `background ${backgroundLabel}`);
+  labels.set(input.outputPath, path.basename(input.outputPath));
+  let active = signal;
+  let deadline: { dispose(): void } | undefined;
   let pass: VideoPass | undefined;
   try {
-    const backdrop = await loadBackdrop(input, spec.background, info);
+    const { info, backgroundInfo } = await probeInputs(input, spec.background, deps.codec, {
+      label,
+      backgroundLabel,
+    });
+    const { width, height } = info;
+    const outRate = outputFrameRate(info, options.framerate, spec.defaultFrameRate);
+    const inputFrames = cappedFrames(info, options.frameLimit);
+    const total =
+      inputFrames === undefined
+        ? undefined
+        : Math.max(
+            1,
+            Math.round((inputFrames * frameRateValue(outRate)) / frameRateValue(info.frameRate)),
+          );
+    const maxDurationSeconds =
+      inputFrames === undefined
+        ? info.durationSeconds
+        : inputFrames / frameRateValue(info.frameRate);
+    // Refused before a frame is decoded; what the probe could not say is bounded while reading.
+    if (limits) {
+      assertVideoWithinLimits(
+        info,
+        { frames: inputFrames, durationSeconds: maxDurationSeconds },
+        limits,
+        label,
+      );
+    }
+    if (limits && backgroundInfo) {
+      assertVideoWithinLimits(
+        backgroundInfo,
+        { frames: undefined, durationSeconds: undefined },
+        limits,
+        `background ${backgroundLabel}`,
+        'background',
+      );
+    }
+    const ownMs = limits && videoDeadlineMs(maxDurationSeconds, limits);
+    if (limits && ownMs !== undefined) {
+      const tightened = tightenDeadline(
+        signal,
+        ownMs,
+        () =>
+          `${label}: did not finish within ${Math.round(ownMs / 100) / 10} s (${limits.deadlineFloorSeconds} s + ${limits.deadlineSecondsPerSecond} s per second of video)`,
+      );
+      deadline = tightened;
+      active = tightened.signal;
+    }
+
+    const source: FrameSource = {
+      path: input.inputPath,
+      width,
+      height,
+      frameRate: outRate,
+      frameLimit: options.frameLimit,
+      pixelFormat: info.pixelFormat,
+      container: info.container,
+      label,
+    };
+    const segmenter = deps.segmenter;
+    const size = segmenter.spec.inputSize;
+    const backdrop = await loadBackdrop(
+      input,
+      spec.background,
+      info,
+      backgroundInfo,
+      backgroundLabel,
+      limits,
+    );
     const audio = audioSource(input, spec.audioFrom, info, backgroundInfo, warnings);
     pass = deps.codec.start({
       source,
@@ -135,29 +210,46 @@ export async function removeVideoBackground(
       spec: spec.encoder,
       audio,
       maxDurationSeconds,
-      signal,
+      maxOutputBytes: limits?.maxOutputBytes,
+      frameQueueBytes: (limits ?? DEFAULT_VIDEO_LIMITS).frameQueueBytes,
+      signal: active,
     });
     const spareTensors: Float32Array[] = [];
     const segment: SegmentFrames =
       deps.segment ?? ((batch) => segmentVideoFrames(segmenter, batch, { spareTensors }));
     const smoothing = input.smoothing ?? DEFAULT_SMOOTHING;
     input.onProgress?.(0, total);
+    const started = pass;
+    let framesRead = 0;
     const written = await runFrameLoop({
-      pass,
+      pass: {
+        // A container can understate its length, or not state it: the frame bound holds anyway.
+        async read(max) {
+          const frames = await started.read(max);
+          framesRead += frames?.length ?? 0;
+          if (limits && framesRead > limits.maxFrames) throw tooManyFrames(label, limits);
+          return frames;
+        },
+        ready: () => started.ready(),
+        write: (mask) => started.write(mask),
+      },
       size,
-      batchSize: Math.min(MAX_FRAMES_PER_BATCH, Math.max(1, segmenter.maxBatch)),
-      segment,
+      batchSize: Math.min(
+        MAX_FRAMES_PER_BATCH,
+        Math.max(1, segmenter.maxBatch),
+        pass.maxBatch ?? MAX_FRAMES_PER_BATCH,
+      ),
+      // An inference call cannot be interrupted; the deadline does not wait for it.
+      segment: (batch) => raceAbort(segment(batch), active, label),
       smoother: smoothing === false ? undefined : createTemporalSmoother(size, size, smoothing),
       onFrame: (done) =>
         input.onProgress?.(done, total === undefined ? undefined : Math.max(total, done)),
-      signal,
+      signal: active,
     });
     if (written === 0) {
-      throw new CutoutError(
-        'DECODE_FAILED',
-        `${path.basename(input.inputPath)}: no video frame could be decoded`,
-        { field: 'file' },
-      );
+      throw new CutoutError('DECODE_FAILED', `${label}: no video frame could be decoded`, {
+        field: 'file',
+      });
     }
     await pass.finish();
     input.onProgress?.(written, written);
@@ -174,8 +266,13 @@ export async function removeVideoBackground(
     };
   } catch (error) {
     await pass?.abort().catch(() => undefined);
-    if (signal?.aborted) throw signal.reason;
-    throw toCutoutError(error, 'PROCESSING_FAILED');
+    if (active?.aborted) throw abortError(active, label);
+    const e = toCutoutError(error, 'PROCESSING_FAILED');
+    const message = scrubPaths(e.message, labels);
+    if (message === e.message) throw e;
+    throw new CutoutError(e.code, message, { field: e.field, cause: e });
+  } finally {
+    deadline?.dispose();
   }
 }
 
@@ -206,10 +303,13 @@ async function probeInputs(
   input: RemoveVideoBackgroundInput,
   background: VideoOutputSpec['background'],
   codec: VideoCodec,
+  names: { label: string; backgroundLabel: string },
 ): Promise<{ info: VideoInfo; backgroundInfo: VideoInfo | undefined }> {
   const [info, backgroundInfo] = await Promise.allSettled([
-    codec.probe(input.inputPath, input.signal),
-    background === 'video' ? codec.probe(input.backgroundPath as string, input.signal) : undefined,
+    codec.probe(input.inputPath, input.signal, names.label),
+    background === 'video'
+      ? codec.probe(input.backgroundPath as string, input.signal, names.backgroundLabel)
+      : undefined,
   ]);
   if (info.status === 'rejected') throw info.reason;
   if (backgroundInfo.status === 'rejected') {
@@ -229,12 +329,16 @@ async function loadBackdrop(
   input: RemoveVideoBackgroundInput,
   kind: VideoOutputSpec['background'],
   info: VideoInfo,
+  backgroundInfo: VideoInfo | undefined,
+  label: string,
+  limits: VideoLimits | undefined,
 ): Promise<Backdrop> {
   if (kind === 'none') return { kind };
   if (kind === 'color') return { kind, color: input.options.bgColor };
   const file = input.backgroundPath as string;
-  const label = path.basename(file);
-  if (kind === 'video') return { kind, path: file };
+  if (kind === 'video') {
+    return { kind, path: file, container: backgroundInfo?.container, label: `background ${label}` };
+  }
   const bytes = await readFile(file).catch((cause: unknown) => {
     throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
       field: 'background',
@@ -242,9 +346,10 @@ async function loadBackdrop(
     });
   });
   // sharp, not the codec, fits the picture: the same EXIF rotation, size limits and errors as
-  // backgrounds of images.
+  // backgrounds of images. Its declared size is checked on the header before decoding, and it
+  // is resized only to the frame, which the video limits already bound.
   const { image } = await fitBackground(bytes, info.width, info.height, {
-    maxPixels: DEFAULT_MAX_PIXELS,
+    maxPixels: limits?.maxBackgroundPixels ?? DEFAULT_VIDEO_LIMITS.maxBackgroundPixels,
     label: `background ${label}`,
   });
   return { kind, rgb: image.data };
@@ -262,8 +367,12 @@ function audioSource(
       warnings.push('the audio track was dropped: the output format cannot carry audio');
     return undefined;
   }
-  if (from === 'input') return info.hasAudio ? { path: input.inputPath, loop: false } : undefined;
+  if (from === 'input') {
+    return info.hasAudio
+      ? { path: input.inputPath, container: info.container, loop: false }
+      : undefined;
+  }
   return backgroundInfo?.hasAudio
-    ? { path: input.backgroundPath as string, loop: true }
+    ? { path: input.backgroundPath as string, container: backgroundInfo.container, loop: true }
     : undefined;
 }

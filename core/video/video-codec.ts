@@ -24,6 +24,8 @@ export interface VideoInfo {
   readonly hasAudio: boolean;
   /** The decoder's pixel format name (ffmpeg's, e.g. yuv420p), when the probe says. */
   readonly pixelFormat?: string | undefined;
+  /** The container sniffed from the bytes, as the codec names it (ffmpeg's demuxer). */
+  readonly container?: string | undefined;
 }
 
 /** The frames of one video as the pipeline sees them. */
@@ -38,6 +40,10 @@ export interface FrameSource {
   readonly frameLimit?: number | undefined;
   /** As probed: lets the codec pass frames between its own processes without converting them. */
   readonly pixelFormat?: string | undefined;
+  /** As probed: the only container the codec may read the file as. */
+  readonly container?: string | undefined;
+  /** How error texts name the file (never its local path). */
+  readonly label?: string | undefined;
 }
 
 /**
@@ -56,7 +62,12 @@ export type Backdrop =
   /** One rgb24 picture of exactly the frame size (already fitted), shown under every frame. */
   | { readonly kind: 'image'; readonly rgb: Uint8Array }
   /** A video, looped to the subject's length, scaled to cover the frame and resampled to its rate. */
-  | { readonly kind: 'video'; readonly path: string };
+  | {
+      readonly kind: 'video';
+      readonly path: string;
+      readonly container?: string | undefined;
+      readonly label?: string | undefined;
+    };
 
 /** How one output format is encoded (pure data; the adapter turns it into codec arguments). */
 export interface EncoderSpec {
@@ -76,6 +87,8 @@ export interface EncoderSpec {
 
 export interface AudioSource {
   readonly path: string;
+  /** As probed, like FrameSource.container. */
+  readonly container?: string | undefined;
   /** Repeat the source's audio to fill the output (a short background video). */
   readonly loop: boolean;
 }
@@ -94,6 +107,10 @@ export interface VideoPassRequest {
   readonly audio?: AudioSource | undefined;
   /** Upper bound of the output's length, to cut the audio; the video length is the frames'. */
   readonly maxDurationSeconds?: number | undefined;
+  /** The encoder stops past this many bytes of output and the pass fails (INPUT_TOO_LARGE). */
+  readonly maxOutputBytes?: number | undefined;
+  /** Memory the encoder may queue for whole frames; the codec sizes its queues from it. */
+  readonly frameQueueBytes?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -113,6 +130,11 @@ export interface VideoPass {
   read(max: number): Promise<Uint8Array[] | null>;
   /** Frames decoded and not yet read. */
   ready(): number;
+  /**
+   * Most frames the caller should have in flight per batch (read, masks not yet written), when
+   * the codec's queues are smaller than usual (very large frames); undefined: no limit of its own.
+   */
+  readonly maxBatch?: number | undefined;
   /** The next frame's mask; resolves when the codec can take more (back-pressure). */
   write(mask: Uint8Array): Promise<void>;
   /** After the last mask: waits for the encoder; the output appears at `outputPath` only now. */
@@ -123,10 +145,11 @@ export interface VideoPass {
 
 export interface VideoCodec {
   /**
-   * @throws CutoutError UNSUPPORTED_MEDIA (not a video: empty, an image, no video stream),
-   *   DECODE_FAILED (unreadable or truncated), naming the file
+   * @param label how messages name the file (default: the file's own name)
+   * @throws CutoutError UNSUPPORTED_MEDIA (not a video: empty, an image, a playlist, an unknown
+   *   container, no video stream), DECODE_FAILED (unreadable or truncated), naming the file
    */
-  probe(path: string, signal?: AbortSignal): Promise<VideoInfo>;
+  probe(path: string, signal?: AbortSignal, label?: string): Promise<VideoInfo>;
   start(request: VideoPassRequest): VideoPass;
 }
 

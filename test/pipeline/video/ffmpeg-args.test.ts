@@ -82,7 +82,7 @@ describe('encoderArgs', () => {
     expect(line).toContain('-f rawvideo -pix_fmt yuv420p -s 64x48 -framerate 30000/1001');
     expect(line).toContain(`-pix_fmt gray -s 32x32 -framerate 30000/1001`);
     expect(line).toContain(`-i pipe:${MASKS_IN}`);
-    expect(line).toContain('-t 0.400 -vn -i file:in.mp4');
+    expect(line).toContain('-t 0.400 -vn -protocol_whitelist file -i file:in.mp4');
     expect(graphOf(args)).toContain('scale=64:48:flags=bilinear,format=gray[mask]');
     expect(graphOf(args)).toContain('[0:v][mask]alphamerge=shortest=1[subject]');
     expect(line).toContain('-c:v prores_ks -pix_fmt yuva444p10le -profile:v 4');
@@ -102,7 +102,7 @@ describe('encoderArgs', () => {
       ),
       'tmp',
     );
-    expect(args.join(' ')).toContain('-stream_loop -1 -vn -i file:bg.mp4');
+    expect(args.join(' ')).toContain('-stream_loop -1 -vn -protocol_whitelist file -i file:bg.mp4');
     expect(args).not.toContain('-t');
     expect(graphOf(args)).toContain('[backdrop][subject]overlay=shortest=1');
   });
@@ -148,6 +148,48 @@ describe('encoderArgs', () => {
     const matte = encoderArgs(request({ video_format: 'mattekey' }), 'tmp');
     expect(matte).not.toContain('pipe:0');
     expect(graphOf(matte)).not.toContain('alphamerge');
+  });
+});
+
+describe('inputs and output bounds', () => {
+  it('reads every file input as its sniffed container, from local files only', () => {
+    const withContainer = { ...source, container: 'mov' };
+    const decoder = decoderArgs(request({ video_format: 'mov' }, { source: withContainer }));
+    expect(decoder.join(' ')).toContain(
+      '-protocol_whitelist file -format_whitelist mov -f mov -i file:/v/a:b.mp4',
+    );
+    const encoder = encoderArgs(
+      request(
+        { video_format: 'video_over_video' },
+        {
+          source: withContainer,
+          backdrop: { kind: 'video', path: 'bg', container: 'matroska' },
+          audio: { path: 'bg', container: 'matroska', loop: true },
+        },
+      ),
+      'tmp',
+    ).join(' ');
+    expect(encoder).toContain(
+      '-stream_loop -1 -protocol_whitelist file -format_whitelist matroska -f matroska -i file:bg',
+    );
+    // Pipes are pipes only.
+    expect(encoder).toContain(`-protocol_whitelist pipe -probesize 32`);
+    expect(encoder).not.toMatch(/-i (?!file:|pipe:)/);
+  });
+
+  it('caps the output with -fs and sizes the whole-frame queue from its byte budget', () => {
+    const big = { ...source, width: 3840, height: 2160, pixelFormat: 'yuv444p' };
+    const args = encoderArgs(
+      request(
+        { video_format: 'mov' },
+        { source: big, maxOutputBytes: 1_000_000, frameQueueBytes: 256 * 1024 ** 2 },
+      ),
+      'tmp',
+    );
+    expect(args.join(' ')).toContain('-fs 1000000 -f mov tmp');
+    // 256 MiB / 24.9 MB a frame: 10 whole frames; the masks keep their usual queue.
+    const queues = args.flatMap((a, i) => (a === '-thread_queue_size' ? [args[i + 1]] : []));
+    expect(queues).toEqual(['10', '64']);
   });
 });
 

@@ -107,7 +107,8 @@ describe('video inputs that are not (good) videos', () => {
 describe('cancellation', () => {
   it('kills every ffmpeg child and leaves no output or temp file', async () => {
     const controller = new AbortController();
-    const reason = new Error('cancelled by test');
+    // A CutoutError reason (the worker's own: a lost lease, a hand-back) is passed on as it is.
+    const reason = new CutoutError('JOB_CONFLICT', 'cancelled by test');
     const run = convert(
       'long.mp4',
       { video_format: 'mov' },
