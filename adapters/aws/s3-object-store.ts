@@ -7,6 +7,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
@@ -15,6 +16,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { isCutoutError } from '../../core/errors.ts';
+import { objectTooLarge } from '../../core/jobs/job-limits.ts';
 import type {
   ObjectInfo,
   ObjectStore,
@@ -23,6 +26,8 @@ import type {
   PutOptions,
 } from '../../core/jobs/ports.ts';
 import { isNotFound, toAwsCutoutError } from './aws-errors.ts';
+
+const SIGNED_PART_HEADERS = new Set(['content-length']);
 
 /** `attachment; filename=...` with an RFC 6266 UTF-8 form for names beyond ASCII. */
 export function contentDisposition(name: string): string {
@@ -38,6 +43,22 @@ function putParams(options: PutOptions | undefined) {
       ? { ContentDisposition: contentDisposition(options.downloadName) }
       : {}),
   };
+}
+
+/** Reads a stream into one buffer, giving up as soon as it passes `maxBytes`. */
+async function readBounded(body: Readable, maxBytes: number, key: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const bytes = chunk as Uint8Array;
+    total += bytes.byteLength;
+    if (total > maxBytes) {
+      body.destroy();
+      throw objectTooLarge(key, undefined, maxBytes);
+    }
+    chunks.push(bytes);
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
 }
 
 /** One S3 bucket behind the ObjectStore port. */
@@ -63,12 +84,25 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<Uint8Array> {
+  async get(key: string, options?: { readonly maxBytes?: number }): Promise<Uint8Array> {
+    const maxBytes = options?.maxBytes;
+    let out: GetObjectCommandOutput;
     try {
-      const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      out = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!out.Body) throw Object.assign(new Error('empty body'), { name: 'NoSuchKey' });
-      return await out.Body.transformToByteArray();
     } catch (error) {
+      throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
+    }
+    const body = out.Body as Readable;
+    if (maxBytes !== undefined && (out.ContentLength ?? 0) > maxBytes) {
+      // Only the response headers have arrived; dropping the stream leaves the body unread.
+      body.destroy();
+      throw objectTooLarge(key, out.ContentLength, maxBytes);
+    }
+    try {
+      return await readBounded(body, maxBytes ?? Number.POSITIVE_INFINITY, key);
+    } catch (error) {
+      if (isCutoutError(error)) throw error;
       throw toAwsCutoutError(error, `s3://${this.bucket}/${key}`);
     }
   }
@@ -151,7 +185,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async presignMultipart(
     key: string,
-    options: { contentType: string; partCount: number; expiresSeconds: number },
+    options: { contentType: string; partSizes: readonly number[]; expiresSeconds: number },
   ): Promise<PresignedMultipart> {
     const created = await this.#s3
       .send(
@@ -167,8 +201,10 @@ export class S3ObjectStore implements ObjectStore {
     const uploadId = created.UploadId;
     if (!uploadId) throw toAwsCutoutError(new Error('no UploadId'), `s3://${this.bucket}/${key}`);
     const expiresIn = options.expiresSeconds;
+    // Content-Length is signed (named explicitly, whatever the signer's defaults), so S3
+    // refuses a part of any other size: the parts cannot add up to more than was declared.
     const partUrls = await Promise.all(
-      Array.from({ length: options.partCount }, (_, i) =>
+      options.partSizes.map((length, i) =>
         getSignedUrl(
           this.#presign,
           new UploadPartCommand({
@@ -176,8 +212,9 @@ export class S3ObjectStore implements ObjectStore {
             Key: key,
             UploadId: uploadId,
             PartNumber: i + 1,
+            ContentLength: length,
           }),
-          { expiresIn },
+          { expiresIn, signableHeaders: SIGNED_PART_HEADERS },
         ),
       ),
     );

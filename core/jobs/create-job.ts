@@ -7,7 +7,15 @@ import {
 } from '../params/convert-params.ts';
 import { outputExtension, outputNames, sanitizeFileName } from './file-names.ts';
 import { type FileRecord, fileIdFor, type JobKind, type JobRecord, newFileRecord } from './job.ts';
-import { DEFAULT_JOB_LIMITS, type JobLimits, needsMultipart, partPlan } from './job-limits.ts';
+import {
+  DEFAULT_JOB_LIMITS,
+  type JobLimits,
+  MAX_PART_BYTES,
+  needsMultipart,
+  partPlan,
+  partSizes,
+  responseBytes,
+} from './job-limits.ts';
 import { acceptedContentType } from './media-types.ts';
 import { backgroundKey, inputKey, outputKey } from './object-keys.ts';
 import {
@@ -80,10 +88,12 @@ export function backgroundNeeded(options: ConvertOptions): JobKind | undefined {
  * Creates a job from a convert request.
  *
  * 1. Parse the options (400 naming the field) and decide inline files vs `uploads`.
- * 2. Check counts, media types and the background the options need.
+ * 2. Check counts, media types, sizes (images by the image cap, videos by the upload cap) and
+ *    the background the options need.
  * 3. Inline: store the inputs, write the job and its files as `queued`, enqueue each file.
- *    Uploads: write the files as `waiting_upload` and hand out presigned targets; the upload
- *    event queues each file (markUploaded).
+ *    Uploads: sign the targets (part URLs shared out under `maxPartUrls`, the whole answer under
+ *    `maxResponseBytes`), then write the files as `waiting_upload`; the upload event queues
+ *    each file (markUploaded).
  *
  * @throws CutoutError INVALID_REQUEST, UNSUPPORTED_MEDIA, INPUT_TOO_LARGE
  */
@@ -134,7 +144,8 @@ export async function createJob(
 
   const entries = uploads
     ? uploads.map((u, i) => uploadEntry(u, i, kind, limits))
-    : request.files.map((f) => inlineEntry(f, kind));
+    : request.files.map((f) => inlineEntry(f, kind, limits));
+  const parts = uploads ? planParts(uploads, limits) : [];
   const names = outputNames(
     entries.map((e) => e.name),
     outputExtension(options),
@@ -149,6 +160,8 @@ export async function createJob(
       background.contentType,
       needed ?? kind,
     );
+    if (needed === 'image')
+      checkImageSize(background.field, bgName, background.data.byteLength, limits);
     bgKey = backgroundKey(jobId, bgName);
     await deps.inputs.put(bgKey, background.data, { contentType: bgType });
   }
@@ -193,15 +206,25 @@ export async function createJob(
       }),
     );
   }
+  // Targets are minted before the items are written, so an answer too large to send leaves no
+  // job behind (only empty multipart uploads, which the bucket's lifecycle aborts).
+  const answer = uploads
+    ? {
+        uuid: jobId,
+        uploads: await Promise.all(
+          files.map((file, i) =>
+            uploadTarget(file, uploads[i] as UploadRequest, parts[i], deps.inputs, limits),
+          ),
+        ),
+      }
+    : undefined;
+  if (answer) checkAnswerSize(answer, limits);
   await deps.repo.createJob(job, files);
-  if (!uploads) {
+  if (!answer) {
     await Promise.all(files.map((f) => deps.queue.send({ v: 1, jobId, fileId: f.fileId, kind })));
     return { uuid: jobId };
   }
-  const targets = await Promise.all(
-    files.map((file, i) => uploadTarget(file, uploads[i] as UploadRequest, deps.inputs, limits)),
-  );
-  return { uuid: jobId, uploads: targets };
+  return answer;
 }
 
 interface Entry {
@@ -210,9 +233,10 @@ interface Entry {
   readonly size: number;
 }
 
-function inlineEntry(file: InlineFile, kind: JobKind): Entry {
+function inlineEntry(file: InlineFile, kind: JobKind, limits: JobLimits): Entry {
   const name = sanitizeFileName(file.filename);
   if (file.data.byteLength === 0) throw invalidField(file.field, `'${name}' is empty`);
+  if (kind === 'image') checkImageSize(file.field, name, file.data.byteLength, limits);
   return {
     name,
     contentType: acceptedContentType(file.field, name, file.contentType, kind),
@@ -228,6 +252,7 @@ function uploadEntry(
 ): Entry {
   const field = `uploads[${index}]`;
   const name = sanitizeFileName(upload.filename);
+  if (kind === 'image') checkImageSize(`${field}.size`, name, upload.size, limits);
   if (upload.size > limits.maxUploadBytes) {
     throw new CutoutError(
       'INPUT_TOO_LARGE',
@@ -250,25 +275,76 @@ function uploadEntry(
   };
 }
 
+/** @throws CutoutError INPUT_TOO_LARGE naming the field and the file */
+function checkImageSize(field: string, name: string, size: number, limits: JobLimits): void {
+  if (size <= limits.maxImageBytes) return;
+  throw new CutoutError(
+    'INPUT_TOO_LARGE',
+    `${field}: '${name}' is ${size} bytes, over the ${limits.maxImageBytes}-byte limit for images`,
+    { field },
+  );
+}
+
+interface PartPlan {
+  readonly partSize: number;
+  readonly sizes: readonly number[];
+}
+
+/**
+ * The part plan of each multipart upload. The request's part URLs are shared out evenly, so
+ * the answer stays within the response limit whatever the mix; a file that would then need
+ * parts over S3's 5 GiB maximum is refused.
+ */
+function planParts(uploads: readonly UploadRequest[], limits: JobLimits): (PartPlan | undefined)[] {
+  const multipart = uploads.filter((u) => needsMultipart(u.size, limits)).length;
+  const perFile = Math.floor(limits.maxPartUrls / Math.max(1, multipart));
+  return uploads.map((upload, index) => {
+    if (!needsMultipart(upload.size, limits)) return undefined;
+    const { partSize } = partPlan(upload.size, limits.minPartBytes, perFile);
+    if (perFile < 1 || partSize > MAX_PART_BYTES) {
+      throw new CutoutError(
+        'INPUT_TOO_LARGE',
+        `uploads[${index}].size: ${upload.size} bytes does not fit one request with ${multipart} large uploads ` +
+          `(at most ${limits.maxPartUrls} part URLs per request, parts of at most ${MAX_PART_BYTES} bytes); ` +
+          'send fewer large files per request',
+        { field: `uploads[${index}].size` },
+      );
+    }
+    return { partSize, sizes: partSizes(upload.size, partSize) };
+  });
+}
+
+/** @throws CutoutError INPUT_TOO_LARGE naming `uploads` when the answer would not fit Lambda's response */
+function checkAnswerSize(answer: CreateJobResult, limits: JobLimits): void {
+  const bytes = responseBytes(answer);
+  if (bytes <= limits.maxResponseBytes) return;
+  throw new CutoutError(
+    'INPUT_TOO_LARGE',
+    `uploads: the upload targets for ${answer.uploads?.length ?? 0} files take ${bytes} bytes, over the ` +
+      `${limits.maxResponseBytes}-byte response limit; send fewer files (or shorter names) per request`,
+    { field: 'uploads' },
+  );
+}
+
 async function uploadTarget(
   file: FileRecord,
   upload: UploadRequest,
+  plan: PartPlan | undefined,
   inputs: ObjectStore,
   limits: JobLimits,
 ): Promise<UploadTarget> {
   const contentType = file.contentType ?? upload.contentType;
-  if (needsMultipart(upload.size, limits)) {
-    const { partSize, partCount } = partPlan(upload.size, limits.minPartBytes);
+  if (plan) {
     const multipart = await inputs.presignMultipart(file.inputKey, {
       contentType,
-      partCount,
+      partSizes: plan.sizes,
       expiresSeconds: limits.urlSeconds,
     });
     return {
       filename: file.inputName,
       method: 'multipart',
       upload_id: multipart.uploadId,
-      part_size: partSize,
+      part_size: plan.partSize,
       parts: multipart.partUrls.map((url, i) => ({ part_number: i + 1, url })),
       complete_url: multipart.completeUrl,
     };

@@ -3,9 +3,10 @@ import type { Mask, RgbImage } from '../image/raster.ts';
 import type { AlphaMattingOptions } from '../params/convert-params.ts';
 import { resizeMask } from '../pipeline/postprocess.ts';
 import { estimateAlphaCf, fullAlpha } from './closed-form-alpha.ts';
+import { DEFAULT_MAX_UNKNOWN_PIXELS, type MattingLimits } from './matting-limits.ts';
 import { estimateForegroundMl } from './multilevel-foreground.ts';
 import { resizeRgb, upscalePlane, workingSize } from './resample.ts';
-import { buildTrimap } from './trimap.ts';
+import { buildTrimap, TRIMAP_UNKNOWN } from './trimap.ts';
 
 export interface MatteTimings {
   readonly unknownPixels: number;
@@ -31,13 +32,15 @@ export interface MatteResult {
  * 0 or 1 and the estimated foreground colour (upscaled the same way) only inside the band, so
  * full-resolution detail survives everywhere except the soft edge itself.
  *
- * Never throws for matting reasons: an empty trimap side or a failed solve returns the plain
- * mask and the original pixels with a warning.
+ * Never throws for matting reasons: an empty trimap side, more unknown pixels than
+ * `limits.maxUnknownPixels` (the solver's memory grows with them) or a failed solve returns the
+ * plain mask and the original pixels with a warning.
  */
 export async function matteImage(
   image: RgbImage,
   mask: Mask,
   options: AlphaMattingOptions,
+  limits: MattingLimits = {},
 ): Promise<MatteResult> {
   if (image.width !== mask.width || image.height !== mask.height) {
     throw new CutoutError(
@@ -51,7 +54,7 @@ export async function matteImage(
     warnings: [`alpha matting skipped: ${reason}; the plain mask was used`],
   });
   try {
-    return await matte(image, mask, options, plain);
+    return await matte(image, mask, options, plain, limits);
   } catch (error) {
     return plain(error instanceof Error ? error.message : String(error));
   }
@@ -62,6 +65,7 @@ async function matte(
   mask: Mask,
   options: AlphaMattingOptions,
   plain: (reason: string) => MatteResult,
+  limits: MattingLimits,
 ): Promise<MatteResult> {
   const { width, height } = image;
   const work = workingSize(width, height, options.baseSize);
@@ -69,6 +73,14 @@ async function matte(
   const wImage = scaled ? await resizeRgb(image, work.width, work.height) : image;
   const wMask = scaled ? await resizeMask(mask, work.width, work.height) : mask;
   const trimap = buildTrimap(wMask, options);
+  const maxUnknown = limits.maxUnknownPixels ?? DEFAULT_MAX_UNKNOWN_PIXELS;
+  const unknown = countUnknown(trimap);
+  if (unknown > maxUnknown) {
+    return plain(
+      `${unknown} unknown pixels, over the limit of ${maxUnknown} ` +
+        '(a smaller alpha_base_size or alpha_erode makes fewer)',
+    );
+  }
 
   const start = performance.now();
   const solved = estimateAlphaCf(wImage, trimap, {
@@ -111,4 +123,11 @@ async function matte(
       foregroundMs: done - solvedAt,
     },
   };
+}
+
+/** Pixels the working trimap leaves unknown (buildTrimap writes only 0, 128 and 255). */
+function countUnknown(trimap: Uint8Array): number {
+  let count = 0;
+  for (let i = 0; i < trimap.length; i++) if (trimap[i] === TRIMAP_UNKNOWN) count++;
+  return count;
 }

@@ -60,13 +60,20 @@ export const DEFAULT_MODEL = 'u2net';
 
 const modelField = modelIdField(DEFAULT_MODEL);
 
+/**
+ * Longest side of the copy alpha matting works on. Matting memory grows with that copy's area
+ * (and its unknown band), so the side is capped: 4096 keeps a 4K picture at full detail, and
+ * bounds the working copy to 16.8 megapixels.
+ */
+export const MAX_ALPHA_BASE_SIZE = 4096;
+
 const alphaShape = {
   alpha_matting: booleanField(false),
   alpha_fg: intFieldWithDefault(0, 255, 240),
   alpha_bg: intFieldWithDefault(0, 255, 10),
   // The seed documents 1-25; 0 (rembg's 3x3 cross) is refused rather than silently changed.
   alpha_erode: intFieldWithDefault(1, 25, 10),
-  alpha_base_size: intFieldWithDefault(64, 8192, 1000),
+  alpha_base_size: intFieldWithDefault(64, MAX_ALPHA_BASE_SIZE, 1000),
 };
 
 const imageShape = {

@@ -3,6 +3,7 @@ import type { Mask, RgbImage } from '../image/raster.ts';
 import { matteImage } from '../matting/matte-image.ts';
 import type { ImageFormat, ImageOptions } from '../params/convert-params.ts';
 import type { Segmenter } from '../ports.ts';
+import { throwIfAborted } from './abortable.ts';
 import { composeOverColor, composeOverImage, type EncodableRaster } from './compose-background.ts';
 import { cutoutRgba, multiplyMasks } from './compose-cutout.ts';
 import { decodeImage } from './decode-image.ts';
@@ -20,6 +21,11 @@ export interface RemoveBackgroundInput {
   readonly backgroundImage?: Uint8Array;
   /** Named in error messages and warnings; defaults to "image". */
   readonly fileName?: string;
+  /**
+   * The file's deadline, checked between steps (decode, inference, matting, encode); on abort the
+   * call rejects with its reason when that is a CutoutError, DEADLINE_EXCEEDED otherwise.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface RemoveBackgroundDeps {
@@ -27,6 +33,8 @@ export interface RemoveBackgroundDeps {
   readonly segmenter: Segmenter;
   /** Largest width*height accepted for the input and the background image. */
   readonly maxPixels?: number;
+  /** Alpha matting is skipped, with a warning, above this many unknown pixels (memory bound). */
+  readonly maxUnknownPixels?: number;
 }
 
 export interface StageTimings {
@@ -111,7 +119,12 @@ export async function removeBackground(
     inferenceMs: 0,
     postprocessMs: 0,
   };
-  const [modelMask] = await segmentImages(deps.segmenter, [modelView], { timings: stages });
+  throwIfAborted(input.signal, label);
+  const [modelMask] = await segmentImages(deps.segmenter, [modelView], {
+    timings: stages,
+    ...(input.signal ? { signal: input.signal, label } : {}),
+  });
+  throwIfAborted(input.signal, label);
   if (!modelMask) throw new CutoutError('INTERNAL', `${label}: the model returned no mask`);
 
   t = performance.now();
@@ -119,7 +132,12 @@ export async function removeBackground(
   let rgb: RgbImage = decoded.rgb;
   if (options.alphaMatting.enabled) {
     // The flattened view: colours hidden under transparent pixels must not steer the matting.
-    const matte = await matteImage(modelView, mask, options.alphaMatting);
+    const matte = await matteImage(
+      modelView,
+      mask,
+      options.alphaMatting,
+      deps.maxUnknownPixels === undefined ? {} : { maxUnknownPixels: deps.maxUnknownPixels },
+    );
     mask = matte.alpha;
     rgb = matte.foreground;
     warnings.push(...matte.warnings.map((w) => `${label}: ${w}`));
@@ -131,6 +149,7 @@ export async function removeBackground(
   const raster = composeOutput(rgb, mask, options, background);
   stages.postprocessMs += performance.now() - t;
 
+  throwIfAborted(input.signal, label);
   t = performance.now();
   const data = await encodeRaster(raster, options.format);
   const encodeMs = performance.now() - t;

@@ -5,6 +5,7 @@ import { SqsJobQueue } from '../../../adapters/aws/sqs-job-queue.ts';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { createJob } from '../../../core/jobs/create-job.ts';
 import { getResults } from '../../../core/jobs/get-results.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../../core/jobs/job-limits.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import { json, lambdaContext, proxyEvent } from '../../support/emulators-events.ts';
@@ -109,6 +110,11 @@ describe('presigned uploads', () => {
     const target = uploads?.[0];
     if (target?.method !== 'multipart') throw new Error('expected a multipart target');
     expect(target.parts).toHaveLength(2);
+    // Each part URL signs its exact length (the emulator ignores signatures; the unit test
+    // test/unit/adapters/aws/presigned-urls.test.ts checks that the signature pins it).
+    for (const part of target.parts) {
+      expect(new URL(part.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
+    }
     const data = new Uint8Array(size).fill(3);
     const etags: string[] = [];
     for (const part of target.parts) {
@@ -130,6 +136,26 @@ describe('presigned uploads', () => {
     expect(await aws.repo.getFile(uuid, '0000')).toMatchObject({ status: 'queued', size });
     const messages = await aws.receive(aws.emulators.resources.videoQueueUrl, { waitSeconds: 1 });
     expect(messages.map((m) => parseJobMessage(m.body).jobId)).toEqual([uuid]);
+  });
+
+  it('refuses with 413 an image upload declared over the image cap, naming the entry', async () => {
+    const size = DEFAULT_MAX_IMAGE_BYTES + 1;
+    const response = await convert(
+      proxyEvent({
+        path: '/v1/convert/',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          convert_to: 'image-backgroundremover',
+          uploads: [{ filename: 'poster.tif', size, content_type: 'image/tiff' }],
+        }),
+      }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(413);
+    expect(json(response)).toEqual({
+      code: 'INPUT_TOO_LARGE',
+      error: `uploads[0].size: 'poster.tif' is ${size} bytes, over the ${DEFAULT_MAX_IMAGE_BYTES}-byte limit for images`,
+    });
   });
 
   it('an object dropped under incoming/ becomes its own job with options from metadata', async () => {

@@ -225,6 +225,29 @@ describe('createJob', () => {
     }
   });
 
+  it('signs every part with its exact length, the last one the remainder', async () => {
+    const { deps } = setup();
+    const size = 3 * 16 * 1024 * 1024 + 12_345;
+    const result = await createJob(
+      {
+        apiKeyId: 'k',
+        fields: {
+          convert_to: 'video-backgroundremover',
+          uploads: [{ filename: 'clip.mp4', size, content_type: 'video/mp4' }],
+        },
+        files: [],
+      },
+      { ...deps, limits: { multipartThresholdBytes: 1024 } },
+    );
+    const target = result.uploads?.[0];
+    if (target?.method !== 'multipart') throw new Error('expected a multipart target');
+    expect(target.part_size).toBe(16 * 1024 * 1024);
+    // The fake store writes the length it was asked to sign into each URL.
+    const lengths = target.parts.map((p) => Number(new URL(p.url).searchParams.get('length')));
+    expect(lengths).toEqual([target.part_size, target.part_size, target.part_size, 12_345]);
+    expect(lengths.reduce((a, b) => a + b, 0)).toBe(size);
+  });
+
   it('names the entry of a bad uploads list', async () => {
     const { deps } = setup();
     const error = await rejection(
@@ -259,5 +282,157 @@ describe('createJob', () => {
       ),
     );
     expect(error.message).toMatch(/^uploads:/);
+  });
+});
+
+describe('createJob limits on images and uploads', () => {
+  const image = (size: number): InlineFile => ({
+    field: 'file[0]',
+    filename: 'huge.png',
+    contentType: 'image/png',
+    data: new Uint8Array(size),
+  });
+
+  it('refuses an inline image over the image cap, naming the part and the limit', async () => {
+    const { repo, inputs, queue, deps } = setup();
+    const limited = { ...deps, limits: { maxImageBytes: 1000 } };
+    const fields = { convert_to: 'image-backgroundremover' };
+    const error = await rejection(
+      createJob({ apiKeyId: 'k', fields, files: [image(1001)] }, limited),
+    );
+    expect(error.code).toBe('INPUT_TOO_LARGE');
+    expect(error.field).toBe('file[0]');
+    expect(error.message).toBe(
+      "file[0]: 'huge.png' is 1001 bytes, over the 1000-byte limit for images",
+    );
+    expect([repo.jobs.size, inputs.objects.size, queue.sent.length]).toEqual([0, 0, 0]);
+    await createJob({ apiKeyId: 'k', fields, files: [image(1000)] }, limited);
+    expect(repo.jobs.size).toBe(1);
+  });
+
+  it('refuses a background image over the image cap', async () => {
+    const { repo, deps } = setup();
+    const error = await rejection(
+      createJob(
+        {
+          apiKeyId: 'k',
+          fields: { convert_to: 'image-backgroundremover', bg_type: 'image' },
+          files: [png('a.png')],
+          background: { ...image(2000), field: 'bg_image', filename: 'sky.png' },
+        },
+        { ...deps, limits: { maxImageBytes: 1000 } },
+      ),
+    );
+    expect(error.code).toBe('INPUT_TOO_LARGE');
+    expect(error.message).toMatch(/^bg_image: 'sky\.png' is 2000 bytes, over the 1000-byte limit/);
+    expect(repo.jobs.size).toBe(0);
+  });
+
+  it('caps declared upload sizes per kind: images by the image cap, videos by maxUploadBytes', async () => {
+    const { repo, deps } = setup();
+    const limited = { ...deps, limits: { maxImageBytes: 5000, maxUploadBytes: 9000 } };
+    const uploadOf = (convert_to: string, filename: string, size: number, type: string) =>
+      createJob(
+        {
+          apiKeyId: 'k',
+          fields: { convert_to, uploads: [{ filename, size, content_type: type }] },
+          files: [],
+        },
+        limited,
+      );
+    const tooBig = await rejection(
+      uploadOf('image-backgroundremover', 'p.jpg', 5001, 'image/jpeg'),
+    );
+    expect(tooBig.code).toBe('INPUT_TOO_LARGE');
+    expect(tooBig.field).toBe('uploads[0].size');
+    expect(tooBig.message).toBe(
+      "uploads[0].size: 'p.jpg' is 5001 bytes, over the 5000-byte limit for images",
+    );
+    expect(repo.jobs.size).toBe(0);
+    // A video of the same size is within its own (larger) cap.
+    await uploadOf('video-backgroundremover', 'c.mp4', 5001, 'video/mp4');
+    const video = await rejection(uploadOf('video-backgroundremover', 'c.mp4', 9001, 'video/mp4'));
+    expect(video.message).toMatch(
+      /^uploads\[0\]\.size: 'c\.mp4' is 9001 bytes, over the 9000-byte limit$/,
+    );
+  });
+
+  it('shares the part URLs of one answer among its multipart files by growing their parts', async () => {
+    const { deps } = setup();
+    const mib = 1024 * 1024;
+    const result = await createJob(
+      {
+        apiKeyId: 'k',
+        fields: {
+          convert_to: 'video-backgroundremover',
+          uploads: [1, 2, 3].map((i) => ({
+            filename: `c${i}.mp4`,
+            size: 400 * mib + i,
+            content_type: 'video/mp4',
+          })),
+        },
+        files: [],
+      },
+      { ...deps, limits: { maxPartUrls: 30 } },
+    );
+    const counts = (result.uploads ?? []).map((t) =>
+      t.method === 'multipart' ? t.parts.length : 0,
+    );
+    // 30 URLs for 3 files: at most 10 parts each (16 MiB parts would need 26).
+    expect(counts).toEqual([10, 10, 10]);
+    for (const target of result.uploads ?? []) {
+      if (target.method === 'multipart') expect(target.part_size).toBe(41 * mib);
+    }
+  });
+
+  it('refuses an uploads list whose files would need parts over S3s 5 GiB part maximum', async () => {
+    const { repo, deps } = setup();
+    const error = await rejection(
+      createJob(
+        {
+          apiKeyId: 'k',
+          fields: {
+            convert_to: 'video-backgroundremover',
+            uploads: [1, 2].map((i) => ({
+              filename: `c${i}.mp4`,
+              size: 20 * 1024 ** 3,
+              content_type: 'video/mp4',
+            })),
+          },
+          files: [],
+        },
+        { ...deps, limits: { maxPartUrls: 6 } },
+      ),
+    );
+    expect(error.code).toBe('INPUT_TOO_LARGE');
+    expect(error.field).toBe('uploads[0].size');
+    expect(error.message).toMatch(
+      /at most 6 part URLs per request.*send fewer large files per request$/,
+    );
+    expect(repo.jobs.size).toBe(0);
+  });
+
+  it('refuses, naming uploads, an answer over the response limit and writes no job', async () => {
+    const { repo, queue, deps } = setup();
+    const uploads = Array.from({ length: 20 }, (_, i) => ({
+      filename: `${'long name '.repeat(15)}${i}.jpg`,
+      size: 1000,
+      content_type: 'image/jpeg',
+    }));
+    const fields = { convert_to: 'image-backgroundremover', uploads };
+    const error = await rejection(
+      createJob(
+        { apiKeyId: 'k', fields, files: [] },
+        { ...deps, limits: { maxResponseBytes: 4000 } },
+      ),
+    );
+    expect(error.code).toBe('INPUT_TOO_LARGE');
+    expect(error.field).toBe('uploads');
+    expect(error.message).toMatch(
+      /^uploads: the upload targets for 20 files take \d+ bytes, over the 4000-byte response limit; send fewer files/,
+    );
+    expect([repo.jobs.size, repo.files.size, queue.sent.length]).toEqual([0, 0, 0]);
+    const fits = await createJob({ apiKeyId: 'k', fields, files: [] }, deps);
+    expect(fits.uploads).toHaveLength(20);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Mask, RgbImage } from '../../../../core/image/raster.ts';
 import { matteImage } from '../../../../core/matting/matte-image.ts';
+import { DEFAULT_MAX_UNKNOWN_PIXELS } from '../../../../core/matting/matting-limits.ts';
 import type { AlphaMattingOptions } from '../../../../core/params/convert-params.ts';
 
 /** Indexing that fails loudly instead of asserting non-null. */
@@ -127,6 +128,44 @@ describe('matteImage', () => {
     expect(result.alpha).toBe(mask);
     expect(result.warnings).toHaveLength(1);
     expect(result.warnings[0]).toMatch(/^alpha matting skipped: /);
+  });
+
+  it('falls back to the plain mask with a warning when the unknown band is over the cap', async () => {
+    const { image, mask } = scene(120, 90);
+    const full = await matteImage(image, mask, options);
+    const unknown = full.timings?.unknownPixels ?? 0;
+    expect(unknown).toBeGreaterThan(100);
+    // At the cap it still mattes; one pixel under, it keeps the mask and says why.
+    const atCap = await matteImage(image, mask, options, { maxUnknownPixels: unknown });
+    expect(atCap.warnings).toEqual([]);
+    expect(atCap.alpha).not.toBe(mask);
+    const over = await matteImage(image, mask, options, { maxUnknownPixels: unknown - 1 });
+    expect(over.alpha).toBe(mask);
+    expect(over.foreground).toBe(image);
+    expect(over.timings).toBeUndefined();
+    expect(over.warnings).toEqual([
+      `alpha matting skipped: ${unknown} unknown pixels, over the limit of ${unknown - 1} ` +
+        '(a smaller alpha_base_size or alpha_erode makes fewer); the plain mask was used',
+    ]);
+  });
+
+  it('caps the unknown pixels by default, counting them at the working size', async () => {
+    // A mask that is soft everywhere but a certain rim: almost every pixel is unknown.
+    const width = 1600;
+    const height = 1300;
+    const data = new Uint8Array(width * height).fill(128);
+    for (let x = 0; x < width; x++) {
+      data[x] = 255;
+      data[(height - 1) * width + x] = 0;
+    }
+    const image: RgbImage = { data: new Uint8Array(width * height * 3).fill(90), width, height };
+    const mask: Mask = { data, width, height };
+    const result = await matteImage(image, mask, { ...options, erodeSize: 1, baseSize: 1600 });
+    expect(DEFAULT_MAX_UNKNOWN_PIXELS).toBeLessThan(width * (height - 2));
+    expect(result.alpha).toBe(mask);
+    expect(result.warnings[0]).toMatch(
+      new RegExp(`unknown pixels, over the limit of ${DEFAULT_MAX_UNKNOWN_PIXELS} `),
+    );
   });
 
   it('refuses a mask whose size differs from the image (a caller bug, not a matting failure)', async () => {

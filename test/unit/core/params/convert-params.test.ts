@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CutoutError } from '../../../../core/errors.ts';
 import {
+  MAX_ALPHA_BASE_SIZE,
   parseConvertOptions,
   parseImageOptions,
   parseVideoOptions,
@@ -94,6 +95,17 @@ describe('parseVideoOptions', () => {
     expect(options.frameLimit).toBeUndefined();
     expect(options.format).toBe('mov');
     expect(options.bgColor).toEqual({ r: 0, g: 255, b: 0, alpha: 255 });
+  });
+
+  it('caps alpha_base_size (matting memory grows with its square) with a 400 naming it', () => {
+    expect(MAX_ALPHA_BASE_SIZE).toBe(4096);
+    expect(parseImageOptions({ alpha_base_size: '4096' }).alphaMatting.baseSize).toBe(4096);
+    for (const parse of [parseImageOptions, parseVideoOptions]) {
+      const error = errorOf(() => parse({ alpha_base_size: '4097' }));
+      expect(error.code).toBe('INVALID_REQUEST');
+      expect(error.field).toBe('alpha_base_size');
+      expect(error.message).toBe("alpha_base_size: must be an integer from 64 to 4096, got '4097'");
+    }
   });
 
   it('validates framerate to 1-60', () => {
