@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_JOB_TTL_DAYS } from '../core/config/resources.ts';
+import {
+  DEFAULT_INLINE_LIMIT_BYTES,
+  describeBytes,
+  MAX_INLINE_LIMIT_BYTES,
+} from '../core/config/inline-limit.ts';
+import { RECONCILER_DEFAULTS } from '../core/config/reconciler.ts';
+import { DEFAULT_JOB_TTL_DAYS, QUEUE_SETTINGS } from '../core/config/resources.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../core/jobs/job-limits.ts';
+import { MODEL_MANIFEST } from '../core/models/bundled-manifest.ts';
+import { DEFAULT_MODEL } from '../core/params/convert-params.ts';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json`, or `-c cutout:<key>=<value>`
@@ -16,7 +25,13 @@ const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
-const MAX_API_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** The models the worker image bakes in by default (the Dockerfile's `MODELS` build argument). */
+export const DEFAULT_WORKER_MODELS = ['u2net', 'u2netp', 'u2net_human_seg'] as const;
+
+/** Models the image build can download and verify (not generated or npm-packaged ones). */
+const IMAGE_MODEL_IDS = MODEL_MANIFEST.models
+  .filter((m) => m.fetch.kind === 'https')
+  .map((m) => m.id);
 
 const bool = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
@@ -67,18 +82,61 @@ export const configSchema = z
         message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
       })
       .default(30),
-    /** Largest file accepted inline in a multipart POST; bigger files use presigned uploads. */
-    inlineLimitBytes: int(1, MAX_API_PAYLOAD_BYTES).default(DEFAULT_INLINE_LIMIT_BYTES),
+    /**
+     * Bytes of files one multipart POST may carry inline; bigger files use presigned uploads.
+     * At most what fits Lambda's 6 MB event once base64-encoded (core/config/inline-limit.ts).
+     */
+    inlineLimitBytes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_INLINE_LIMIT_BYTES, {
+        message: `at most ${describeBytes(MAX_INLINE_LIMIT_BYTES)}: a larger body, base64-encoded, does not fit Lambda's 6 MB request event`,
+      })
+      .default(DEFAULT_INLINE_LIMIT_BYTES),
+    /** Largest image file a job may take (inline or uploaded); checked again by the worker before reading. */
+    maxImageBytes: int(1, 5 * 1024 ** 3).default(DEFAULT_MAX_IMAGE_BYTES),
+    /**
+     * Models baked into the worker image (verified at build); /v1/convert refuses the others.
+     * Must include the default model, which requests without `model` use.
+     */
+    workerModels: list(
+      z.string().refine((id) => IMAGE_MODEL_IDS.includes(id), {
+        message: `not a downloadable model of models/manifest.json (${IMAGE_MODEL_IDS.join(', ')})`,
+      }),
+    )
+      .refine((ids) => ids.includes(DEFAULT_MODEL), {
+        message: `must include ${DEFAULT_MODEL}, the model requests get by default`,
+      })
+      .default([...DEFAULT_WORKER_MODELS]),
     /** Steady requests per second allowed per API key (usage plan). */
     apiRateLimit: int(1, 10_000).default(10),
     /** Burst of requests allowed per API key (usage plan). */
     apiBurstLimit: int(1, 5_000).default(20),
     /** Requests per API key per day (usage plan quota). */
     apiDailyQuota: int(1, 10_000_000).default(10_000),
+    /**
+     * `/v1/results` and `/v1/files` answer only requests carrying the key that created the job.
+     * Off by default: the seed's clients poll with the uuid alone.
+     */
+    bindResultsToKey: bool.default(false),
+    /** Steady requests per second for `/v1/results` and for `/v1/files`, each (all callers). */
+    pollRateLimit: int(1, 10_000).default(20),
+    /** Burst for `/v1/results` and for `/v1/files`, each (all callers). */
+    pollBurstLimit: int(1, 5_000).default(40),
     /** Origins allowed to upload to the inputs bucket from a browser (presigned POST). */
     corsOrigins: list(z.string().min(1)).default(['*']),
     /** Where alarm notifications go; without it they reach the SNS topic only. */
     alarmEmail: z.email().optional(),
+    /**
+     * Seconds a queued file may wait for a worker before the reconciler sends it again (then
+     * twice as long, and so on). Longer than the queues' visibility timeouts, or messages merely
+     * in flight are doubled.
+     */
+    reconcileQueuedAfterSeconds: int(
+      2 * QUEUE_SETTINGS.video.visibilityTimeoutSeconds,
+      86_400,
+    ).default(RECONCILER_DEFAULTS.queuedAfterSeconds),
     /** Write esbuild's metafile next to each Lambda bundle (the bundle-guard test reads it). */
     bundleMetafile: bool.default(false),
   })
@@ -108,6 +166,15 @@ export function loadConfig(getContext: (key: string) => unknown): CutoutConfig {
   return parsed.data;
 }
 
-export function stackNames(stage: string): { readonly service: string; readonly storage: string } {
-  return { service: `cutout-${stage}`, storage: `cutout-${stage}-storage` };
+export function stackNames(stage: string): {
+  readonly service: string;
+  readonly storage: string;
+  /** Shared by every stage in the account and region (API Gateway's logging role). */
+  readonly account: string;
+} {
+  return {
+    service: `cutout-${stage}`,
+    storage: `cutout-${stage}-storage`,
+    account: 'cutout-account',
+  };
 }

@@ -1,12 +1,16 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type CutoutConfig, loadConfig, stackNames } from './config.ts';
+import { retainHelperLambdaLogs } from './constructs/custom-resource-logs.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
+import { AccountStack } from './stacks/account-stack.ts';
 import { ServiceStack } from './stacks/service-stack.ts';
 import { StorageStack } from './stacks/storage-stack.ts';
 
 export interface CutoutStacks {
   readonly config: CutoutConfig;
+  readonly account: AccountStack;
   readonly storage: StorageStack;
   readonly service: ServiceStack;
 }
@@ -24,6 +28,9 @@ export interface BuildOptions {
 export function buildCutoutApp(app: App, options: BuildOptions = {}): CutoutStacks {
   const config = loadConfig((key) => app.node.tryGetContext(key));
   const names = stackNames(config.stage);
+  const account = new AccountStack(app, names.account, {
+    description: 'cutout, every stage: API Gateway CloudWatch Logs role (retained on delete)',
+  });
   const storage = new StorageStack(app, names.storage, {
     config,
     description: `cutout ${config.stage}: buckets, tables and queues (stateful)`,
@@ -33,9 +40,15 @@ export function buildCutoutApp(app: App, options: BuildOptions = {}): CutoutStac
     storage,
     description: `cutout ${config.stage}: API, Lambdas, GPU workers, alarms (stateless)`,
   });
+  // The stage's execution logging needs the account's CloudWatch role in place first.
+  service.addStackDependency(account);
   Tags.of(app).add('project', 'cutout');
-  Tags.of(app).add('cutout:stage', config.stage);
-  acknowledgeNagFindings(config.stage, storage, service);
+  // The account stack is shared by every stage, so it carries no stage tag.
+  for (const stack of [storage, service]) Tags.of(stack).add('cutout:stage', config.stage);
+  for (const stack of [storage, service]) {
+    retainHelperLambdaLogs(stack, config.logRetentionDays as RetentionDays);
+  }
+  acknowledgeNagFindings(config.stage, storage, service, account);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { config, storage, service };
+  return { config, account, storage, service };
 }

@@ -1,6 +1,7 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { type BucketRole, bucketName } from './resource-names.ts';
+import type { AccountStack } from './stacks/account-stack.ts';
 import type { ServiceStack } from './stacks/service-stack.ts';
 import type { StorageStack } from './stacks/storage-stack.ts';
 
@@ -38,6 +39,7 @@ export function acknowledgeNagFindings(
   stage: string,
   storage: StorageStack,
   service: ServiceStack,
+  account: AccountStack,
 ): void {
   acknowledge(
     storage.buckets.accessLogs,
@@ -72,7 +74,7 @@ export function acknowledgeNagFindings(
   // API Gateway.
   const api = service.api.api;
   acknowledge(
-    api,
+    account.cloudWatchRole,
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
     'The account-level role API Gateway uses to write execution logs; AWS defines it with this managed policy.',
   );
@@ -106,6 +108,11 @@ export function acknowledgeNagFindings(
       'ECS agent calls such as ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken accept no resource ARN.',
     );
   }
+  acknowledge(
+    service.uploads.failedEvents,
+    'AwsSolutions-SQS3',
+    'This queue is where upload events that failed every on-upload attempt are kept (the Lambda’s on-failure destination) and alarmed on; nothing consumes it, so it needs no dead-letter queue of its own.',
+  );
   const gpuHosts = service.workers.node.tryFindChild('GpuHosts');
   if (gpuHosts) {
     acknowledge(
@@ -115,6 +122,11 @@ export function acknowledgeNagFindings(
     );
   }
   for (const workers of [service.imageWorkers, service.videoWorkers]) {
+    acknowledge(
+      workers.taskDefinition.taskRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/${flatten(service.resolve(service.workers.cluster.clusterName))}/*]`,
+      'Task scale-in protection on this cluster’s tasks: task ids are assigned at run time, so the ARN ends in a wildcard.',
+    );
     acknowledge(
       workers.taskDefinition,
       'AwsSolutions-ECS2',

@@ -7,7 +7,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { DEFAULT_INLINE_LIMIT_BYTES } from '../core/config/resources.ts';
+import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
 import {
   fromProxyResult,
   type LocalRequest,
@@ -21,8 +21,8 @@ import type { WebAssets } from './web-assets.ts';
 
 /**
  * The local stand-in for API Gateway: routes requests to the same handler modules Lambda runs,
- * calls the authorizer first on protected routes, enforces the payload ceiling, and serves the
- * web page at `/`.
+ * calls the authorizer first on protected routes, enforces the payload ceiling AWS has (the
+ * largest body whose base64 form fits Lambda's 6 MB event), and serves the web page at `/`.
  */
 
 export type ProxyHandler = (
@@ -50,7 +50,7 @@ export interface ApiServerOptions {
   readonly web?: WebAssets;
   /** Filled into the page for loopback visitors only. */
   readonly devKey?: string;
-  /** API Gateway's payload ceiling. */
+  /** The payload ceiling; default the one AWS has (MAX_INLINE_BODY_BYTES, inline-limit.ts). */
   readonly maxBodyBytes?: number;
   readonly log?: (line: string) => void;
 }
@@ -216,7 +216,7 @@ function send(res: ServerResponse, response: PlainResponse, head: boolean): void
 }
 
 export function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const limit = options.maxBodyBytes ?? DEFAULT_INLINE_LIMIT_BYTES;
+  const limit = options.maxBodyBytes ?? MAX_INLINE_BODY_BYTES;
   const log = options.log ?? (() => undefined);
   const server = createServer((req, res) => {
     const started = Date.now();
@@ -236,7 +236,11 @@ export function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
       .catch((error: unknown) =>
         error instanceof BodyTooLarge
           ? json(413, {
-              error: `request body: larger than ${limit} bytes, the API's inline limit; send an "uploads" list instead of files to get presigned upload targets`,
+              error:
+                `body: larger than ${describeBytes(limit)}, the most one request may carry ` +
+                "(on AWS the body, base64-encoded, must fit Lambda's 6 MB event); send an " +
+                '"uploads" list ([{filename, size, content_type}]) instead of the files to get presigned S3 upload targets',
+              code: 'INPUT_TOO_LARGE',
             })
           : json(500, { error: 'Internal server error' }),
       )

@@ -41,6 +41,17 @@ export const LOG_METRIC_NAMES = {
   workerErrors: 'WorkerErrors',
 } as const;
 
+/**
+ * Worker metrics about the task rather than a file: published without dimensions.
+ */
+export const TASK_METRIC_NAMES = {
+  /**
+   * Count, 1 per failed call to the ECS agent's task scale-in protection endpoint. A task that
+   * cannot protect itself may be stopped mid-file on scale-in (its file is then retried).
+   */
+  taskProtectionFailures: 'TaskProtectionFailures',
+} as const;
+
 export const METRIC_UNITS = {
   [METRIC_NAMES.filesSucceeded]: 'Count',
   [METRIC_NAMES.filesFailed]: 'Count',

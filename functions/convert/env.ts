@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { ENV } from '../../core/config/resources.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
 import {
+  availableModelsShape,
   awsEnvShape,
   inlineLimitShape,
   inputBucketShape,
   jobsTableShape,
-  keysTableShape,
+  optionalKeysTableShape,
   parseEnv,
   queuesShape,
   ttlShape,
@@ -16,12 +18,14 @@ export const env = parseEnv(
   {
     ...awsEnvShape,
     ...jobsTableShape,
-    ...keysTableShape,
+    ...optionalKeysTableShape,
     ...inputBucketShape,
     ...queuesShape,
     ...ttlShape,
     ...inlineLimitShape,
+    ...availableModelsShape,
     [ENV.modelAliases]: z.string().optional(),
+    [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
   },
   process.env,
 );

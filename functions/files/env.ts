@@ -1,6 +1,8 @@
 import {
   awsEnvShape,
+  bindResultsShape,
   jobsTableShape,
+  optionalKeysTableShape,
   outputBucketShape,
   parseEnv,
   responseLimitShape,
@@ -8,6 +10,13 @@ import {
 
 /** The files function's environment, parsed once at cold start. */
 export const env = parseEnv(
-  { ...awsEnvShape, ...jobsTableShape, ...outputBucketShape, ...responseLimitShape },
+  {
+    ...awsEnvShape,
+    ...jobsTableShape,
+    ...outputBucketShape,
+    ...responseLimitShape,
+    ...bindResultsShape,
+    ...optionalKeysTableShape,
+  },
   process.env,
 );

@@ -1,19 +1,21 @@
 import { awsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
 import { contentDisposition, S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
 import { invalidField } from '../../core/errors.ts';
 import { getFile } from '../../core/jobs/get-file.ts';
 import { clientConfig } from '../shared/env-schema.ts';
 import { binaryResponse, redirectResponse } from '../shared/http.ts';
+import { createJobReader } from '../shared/job-reader.ts';
 import { httpHandler } from '../shared/middleware.ts';
 import { env } from './env.ts';
 
 const aws = awsClients(clientConfig(env));
-const deps = {
-  repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME),
-  outputs: new S3ObjectStore(aws.s3, aws.s3Presign, env.OUTPUT_BUCKET_NAME),
-  maxInlineBytes: env.RESPONSE_LIMIT_BYTES,
-};
+const outputs = new S3ObjectStore(aws.s3, aws.s3Presign, env.OUTPUT_BUCKET_NAME);
+const reader = createJobReader(new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME), {
+  bindToKey: env.CUTOUT_BIND_RESULTS_TO_KEY,
+  keys: env.KEYS_TABLE_NAME ? new DynamoKeyStore(aws.dynamo, env.KEYS_TABLE_NAME) : undefined,
+});
 
 /** Path parameters may arrive encoded or decoded; names never contain `%`, so decoding is safe. */
 function pathParam(value: string | undefined, field: string): string {
@@ -25,11 +27,19 @@ function pathParam(value: string | undefined, field: string): string {
   }
 }
 
-/** GET /v1/files/{uuid}/{name}: the bytes when they fit the response limit, else a 302 to S3. */
+/**
+ * GET /v1/files/{uuid}/{name}: the bytes when they fit the response limit, else a 302 to S3.
+ * Bound to the creating key like /v1/results when the stage says so.
+ */
 export const handler = httpHandler('files', async (event) => {
+  const repo = await reader(event);
   const uuid = pathParam(event.pathParameters?.uuid, 'uuid');
   const name = pathParam(event.pathParameters?.name, 'name');
-  const download = await getFile(uuid, name, deps);
+  const download = await getFile(uuid, name, {
+    repo,
+    outputs,
+    maxInlineBytes: env.RESPONSE_LIMIT_BYTES,
+  });
   if (download.kind === 'redirect') return redirectResponse(download.url);
   return binaryResponse(download.data, download.contentType, {
     'Content-Disposition': contentDisposition(download.filename),

@@ -1,7 +1,20 @@
-import { awsEnvShape, jobsTableShape, outputBucketShape, parseEnv } from '../shared/env-schema.ts';
+import {
+  awsEnvShape,
+  bindResultsShape,
+  jobsTableShape,
+  optionalKeysTableShape,
+  outputBucketShape,
+  parseEnv,
+} from '../shared/env-schema.ts';
 
 /** The results function's environment, parsed once at cold start. */
 export const env = parseEnv(
-  { ...awsEnvShape, ...jobsTableShape, ...outputBucketShape },
+  {
+    ...awsEnvShape,
+    ...jobsTableShape,
+    ...outputBucketShape,
+    ...bindResultsShape,
+    ...optionalKeysTableShape,
+  },
   process.env,
 );

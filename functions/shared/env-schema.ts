@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import {
   DEFAULT_INLINE_LIMIT_BYTES,
-  DEFAULT_JOB_TTL_DAYS,
-  ENV,
-} from '../../core/config/resources.ts';
+  MAX_INLINE_LIMIT_BYTES,
+} from '../../core/config/inline-limit.ts';
+import { DEFAULT_JOB_TTL_DAYS, ENV } from '../../core/config/resources.ts';
 import { CutoutError } from '../../core/errors.ts';
 
 /** Pieces of the functions' environment schemas; each env.ts picks what it needs. */
@@ -24,6 +24,11 @@ export const awsEnvShape = {
 
 export const jobsTableShape = { [ENV.jobsTable]: name } as const;
 export const keysTableShape = { [ENV.keysTable]: name } as const;
+/**
+ * Functions behind the authorizer get the key id from its context and, on AWS, no keys table.
+ * The local stack and tests name the table so a direct call can still check the header.
+ */
+export const optionalKeysTableShape = { [ENV.keysTable]: name.optional() } as const;
 export const inputBucketShape = { [ENV.inputBucket]: name } as const;
 export const outputBucketShape = { [ENV.outputBucket]: name } as const;
 export const queuesShape = { [ENV.imageQueueUrl]: httpUrl, [ENV.videoQueueUrl]: httpUrl } as const;
@@ -31,7 +36,30 @@ export const ttlShape = {
   [ENV.jobTtlDays]: z.coerce.number().int().positive().default(DEFAULT_JOB_TTL_DAYS),
 } as const;
 export const inlineLimitShape = {
-  [ENV.inlineLimitBytes]: z.coerce.number().int().positive().default(DEFAULT_INLINE_LIMIT_BYTES),
+  [ENV.inlineLimitBytes]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_INLINE_LIMIT_BYTES, {
+      message: `at most ${MAX_INLINE_LIMIT_BYTES}: a larger body does not fit Lambda's 6 MB event`,
+    })
+    .default(DEFAULT_INLINE_LIMIT_BYTES),
+} as const;
+
+/**
+ * The models the deployed workers have (comma-separated manifest ids); convert refuses the
+ * others. Unset: every manifest model (the local stack's workers fetch any of them).
+ */
+export const AVAILABLE_MODELS_ENV = 'CUTOUT_AVAILABLE_MODELS';
+export const availableModelsShape = { [AVAILABLE_MODELS_ENV]: z.string().optional() } as const;
+
+/** `true`: /v1/results and /v1/files answer only the key that created the job. */
+export const BIND_RESULTS_ENV = 'CUTOUT_BIND_RESULTS_TO_KEY';
+export const bindResultsShape = {
+  [BIND_RESULTS_ENV]: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 } as const;
 
 /** Lambda's response ceiling is 6 MB and base64 adds a third: results above this redirect. */

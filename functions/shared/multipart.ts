@@ -34,7 +34,9 @@ export function parseMultipart(
       parser = busboy({
         headers: { 'content-type': contentType },
         limits: {
-          fileSize: limits.maxFileBytes,
+          // busboy reports the limit when a file reaches it; one more byte lets a file of
+          // exactly maxFileBytes through and stops only a larger one.
+          fileSize: limits.maxFileBytes + 1,
           files: limits.maxFiles,
           fields: limits.maxFields,
           fieldSize: 1024 * 1024,

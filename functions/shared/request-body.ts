@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describeBytes } from '../../core/config/inline-limit.ts';
 import { CutoutError, invalidField } from '../../core/errors.ts';
 import { type FilePart, parseMultipart } from './multipart.ts';
 
@@ -28,11 +29,15 @@ export interface ReadBodyOptions {
   /** Largest body accepted; the message points larger files to `uploads`. */
   readonly maxBytes: number;
   readonly maxFiles: number;
+  /**
+   * The inline limit on files (convert): each file part is held to it, and a refusal states it.
+   * Default `maxBytes`.
+   */
+  readonly inlineLimitBytes?: number;
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+const UPLOADS_HINT =
+  'send an uploads list ([{filename, size, content_type}]) instead of the files to get presigned S3 upload targets';
 
 /**
  * Reads multipart/form-data, application/x-www-form-urlencoded or JSON.
@@ -43,11 +48,15 @@ export async function readRequestBody(
   options: ReadBodyOptions,
 ): Promise<RequestBody> {
   const body = bodyBytes(event);
+  const inlineLimit = options.inlineLimitBytes ?? options.maxBytes;
   if (body.byteLength > options.maxBytes) {
+    const limit =
+      options.inlineLimitBytes === undefined
+        ? `the ${describeBytes(options.maxBytes)} limit`
+        : `the inline limit: ${describeBytes(inlineLimit)} of files per request`;
     throw new CutoutError(
       'INPUT_TOO_LARGE',
-      `body: ${megabytes(body.byteLength)} is over the ${megabytes(options.maxBytes)} inline limit; ` +
-        'send an uploads list ([{filename, size, content_type}]) instead to get presigned upload targets',
+      `body: ${describeBytes(body.byteLength)} is over ${limit}; ${UPLOADS_HINT}`,
       { field: 'body' },
     );
   }
@@ -55,7 +64,7 @@ export async function readRequestBody(
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'multipart/form-data') {
     return parseMultipart(body, contentType, {
-      maxFileBytes: options.maxBytes,
+      maxFileBytes: inlineLimit,
       maxFiles: options.maxFiles + 1,
       maxFields: 200,
     });

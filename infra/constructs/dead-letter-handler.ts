@@ -6,6 +6,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../core/config/resources.ts';
 import { NodeFunction } from './node-function.ts';
+import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
 
 export interface DeadLetterHandlerProps {
   readonly jobsTable: ITable;
@@ -35,7 +36,7 @@ export class DeadLetterHandler extends Construct {
       timeout: TIMEOUT,
       environment: { [ENV.jobsTable]: props.jobsTable.tableName },
     });
-    props.jobsTable.grantReadWriteData(this.handler.function);
+    grantJobTable(this.handler.function, props.jobsTable, JOB_TABLE_ACCESS['on-dead-letter']);
     for (const queue of props.deadLetterQueues) {
       this.handler.function.addEventSource(
         new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true }),

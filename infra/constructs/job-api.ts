@@ -20,9 +20,17 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { describeBytes } from '../../core/config/inline-limit.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
+import {
+  grantJobTable,
+  grantKeyTable,
+  JOB_TABLE_ACCESS,
+  KEY_TABLE_ACCESS,
+} from './table-grants.ts';
 
 /**
  * The stage is named `v1` and resources hang off its root, so the public paths are exactly the
@@ -39,6 +47,9 @@ export const API_STAGE = 'v1';
  */
 export const API_BINARY_MEDIA_TYPES = ['*/*'] as const;
 
+/** The polling routes, as the stage's method settings name them (`<resource path>/<METHOD>`). */
+export const POLL_METHODS = ['/results/POST', '/files/{uuid}/{name}/GET'] as const;
+
 export interface JobApiProps {
   readonly stage: string;
   readonly jobsTable: ITable;
@@ -49,6 +60,15 @@ export interface JobApiProps {
   readonly videoQueue: IQueue;
   readonly jobTtlDays: number;
   readonly inlineLimitBytes: number;
+  /** Largest image a job may take; the workers get the same value. */
+  readonly maxImageBytes: number;
+  /** The models the worker image has; convert refuses the others with a 400. */
+  readonly availableModels: readonly string[];
+  /** `/v1/results` and `/v1/files` behind the key authorizer, answering the creating key only. */
+  readonly bindResultsToKey: boolean;
+  /** Each of `/v1/results` and `/v1/files`: steady rate and burst for all callers together. */
+  readonly pollRateLimit: number;
+  readonly pollBurstLimit: number;
   readonly logRetention: RetentionDays;
   /** Per-key steady rate, burst and daily quota (the usage plan). */
   readonly rateLimit: number;
@@ -59,15 +79,19 @@ export interface JobApiProps {
 
 /**
  * The public REST API: `POST /v1/convert` behind the API-key authorizer, `POST /v1/results` and
- * `GET /v1/files/{uuid}/{name}` open (the random job uuid is the capability). The authorizer
- * returns the caller's key as its usage identifier (API key source AUTHORIZER), so the usage
- * plan throttles and meters each key; a key must therefore also be registered with the plan,
- * which `cutout keys create --stack` does.
+ * `GET /v1/files/{uuid}/{name}` open (the random job uuid is the capability) unless
+ * `bindResultsToKey` puts them behind the authorizer too. The authorizer returns the caller's
+ * key as its usage identifier (API key source AUTHORIZER), so the usage plan throttles and
+ * meters each key; a key must therefore also be registered with the plan, which
+ * `cutout keys create --stack` does. The two polling routes have their own method throttle, so
+ * uuid-only polling can never take the whole stage's rate from `/v1/convert`.
  */
 export class JobApi extends Construct {
   readonly api: RestApi;
   readonly usagePlan: UsagePlan;
   readonly accessLogs: LogGroup;
+  /** Where API Gateway writes the stage's execution logs (errors), with the stage's retention. */
+  readonly executionLogs: LogGroup;
   readonly functions: Readonly<
     Record<'convert' | 'results' | 'files' | 'authorizer', NodeFunction>
   >;
@@ -80,23 +104,23 @@ export class JobApi extends Construct {
       ...common,
       name: 'convert',
       description: 'POST /v1/convert: validates the request, stores inline files, queues the job',
-      // Up to 10 MB of multipart to parse and store: more memory buys CPU and network.
+      // Up to 4.5 MB of multipart to parse and store: more memory buys CPU and network.
       memorySize: 1024,
       timeout: Duration.seconds(29),
       environment: {
         [ENV.jobsTable]: props.jobsTable.tableName,
-        [ENV.keysTable]: props.keysTable.tableName,
         [ENV.inputBucket]: props.inputBucket.bucketName,
         [ENV.outputBucket]: props.outputBucket.bucketName,
         [ENV.imageQueueUrl]: props.imageQueue.queueUrl,
         [ENV.videoQueueUrl]: props.videoQueue.queueUrl,
         [ENV.jobTtlDays]: String(props.jobTtlDays),
         [ENV.inlineLimitBytes]: String(props.inlineLimitBytes),
+        [ENV.maxImageBytes]: String(props.maxImageBytes),
+        [AVAILABLE_MODELS_ENV]: props.availableModels.join(','),
       },
     });
-    props.jobsTable.grantReadWriteData(convert.function);
-    // The job records which key created it (the authorizer's context names the key's hash).
-    props.keysTable.grantReadData(convert.function);
+    // No keys table: the authorizer has checked the key and its context names it.
+    grantJobTable(convert.function, props.jobsTable, JOB_TABLE_ACCESS.convert);
     // PutObject covers both the inline files and the presigned POST/PUT targets it signs.
     grantObjects(convert.function, props.inputBucket, ['s3:PutObject'], `${S3_PREFIX.jobs}*`);
     props.imageQueue.grantSendMessages(convert.function);
@@ -106,6 +130,7 @@ export class JobApi extends Construct {
       [ENV.jobsTable]: props.jobsTable.tableName,
       [ENV.outputBucket]: props.outputBucket.bucketName,
       [ENV.jobTtlDays]: String(props.jobTtlDays),
+      [BIND_RESULTS_ENV]: String(props.bindResultsToKey),
     };
     const results = new NodeFunction(this, 'Results', {
       ...common,
@@ -122,8 +147,9 @@ export class JobApi extends Construct {
       // RESPONSE_LIMIT_BYTES keeps the handler's default (Lambda's 6 MB response, base64).
       environment: readOnly,
     });
+    grantJobTable(results.function, props.jobsTable, JOB_TABLE_ACCESS.results);
+    grantJobTable(files.function, props.jobsTable, JOB_TABLE_ACCESS.files);
     for (const fn of [results, files]) {
-      props.jobsTable.grantReadData(fn.function);
       grantObjects(fn.function, props.outputBucket, ['s3:GetObject']);
     }
 
@@ -134,7 +160,7 @@ export class JobApi extends Construct {
         'API-key authorizer: sha256 of the Authorization header looked up in the keys table',
       environment: { [ENV.keysTable]: props.keysTable.tableName },
     });
-    props.keysTable.grantReadData(authorizerFunction.function);
+    grantKeyTable(authorizerFunction.function, props.keysTable, KEY_TABLE_ACCESS.authorizer);
     this.functions = { convert, results, files, authorizer: authorizerFunction };
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
@@ -147,8 +173,9 @@ export class JobApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
       binaryMediaTypes: [...API_BINARY_MEDIA_TYPES],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+      // The CloudWatch role is an account-wide setting: the account stack owns it, not a stage
+      // that `cdk destroy` removes (infra/stacks/account-stack.ts).
+      cloudWatchRole: false,
       deployOptions: {
         stageName: API_STAGE,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
@@ -169,8 +196,30 @@ export class JobApi extends Construct {
         // The whole API's ceiling; each key is held to the usage plan's lower limits.
         throttlingRateLimit: 100,
         throttlingBurstLimit: 200,
+        // The polling routes' own ceilings: callers without a key cannot use up the stage's.
+        methodOptions: Object.fromEntries(
+          POLL_METHODS.map((path) => [
+            path,
+            {
+              throttlingRateLimit: props.pollRateLimit,
+              throttlingBurstLimit: props.pollBurstLimit,
+              // A method override is a whole settings entry: repeat the stage's logging.
+              loggingLevel: MethodLoggingLevel.ERROR,
+              dataTraceEnabled: false,
+              metricsEnabled: true,
+            },
+          ]),
+        ),
       },
     });
+    // API Gateway writes execution logs to this group by name and would otherwise create it
+    // itself, with no retention; created first, it keeps the stage's retention.
+    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE}`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
 
     const authorizer = new RequestAuthorizer(this, 'KeyAuthorizer', {
       handler: authorizerFunction.function,
@@ -191,20 +240,33 @@ export class JobApi extends Construct {
       requestValidator: validator,
       requestParameters: { 'method.request.header.Authorization': true },
     });
+    // Bound to keys, the polling routes run the same authorizer (and so the per-key plan).
+    const pollAuth = props.bindResultsToKey
+      ? {
+          authorizer,
+          authorizationType: AuthorizationType.CUSTOM,
+          apiKeyRequired: true,
+        }
+      : { authorizationType: AuthorizationType.NONE };
+    const keyHeader: Record<string, boolean> = props.bindResultsToKey
+      ? { 'method.request.header.Authorization': true }
+      : {};
     this.api.root
       .addResource('results')
       .addMethod('POST', new LambdaIntegration(results.function), {
-        authorizationType: AuthorizationType.NONE,
+        ...pollAuth,
         requestValidator: validator,
+        ...(props.bindResultsToKey ? { requestParameters: keyHeader } : {}),
       });
     this.api.root
       .addResource('files')
       .addResource('{uuid}')
       .addResource('{name}')
       .addMethod('GET', new LambdaIntegration(files.function), {
-        authorizationType: AuthorizationType.NONE,
+        ...pollAuth,
         requestValidator: validator,
         requestParameters: {
+          ...keyHeader,
           'method.request.path.uuid': true,
           'method.request.path.name': true,
         },
@@ -218,11 +280,11 @@ export class JobApi extends Construct {
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
 
-    this.addErrorResponses();
+    this.addErrorResponses(props.inlineLimitBytes);
   }
 
   /** API Gateway's own rejections answer in the API's `{"error": ...}` shape too. */
-  private addErrorResponses(): void {
+  private addErrorResponses(inlineLimitBytes: number): void {
     const json = (message: string) => ({
       'application/json': `{"error": ${JSON.stringify(message)}}`,
     });
@@ -249,7 +311,11 @@ export class JobApi extends Construct {
         'TooLarge',
         ResponseType.REQUEST_TOO_LARGE,
         '413',
-        json('request body over the 10 MB API limit: request presigned uploads instead'),
+        // Reports say API Gateway may answer bodies that overflow Lambda's event with its own
+        // short 413 rather than this template; either way it is a 413.
+        json(
+          `request body too large: inline files are limited to ${describeBytes(inlineLimitBytes)} per request; send an uploads list ([{filename, size, content_type}]) instead to get presigned S3 upload targets`,
+        ),
       ],
       // API Gateway answers an unknown path with 403 "Missing Authentication Token".
       ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', json('no such route')],

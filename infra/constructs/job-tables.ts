@@ -1,5 +1,11 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { JOBS_TABLE, KEYS_TABLE, type TableDefinition } from '../../core/config/tables.ts';
 
@@ -29,7 +35,7 @@ export class JobTables extends Construct {
   }
 
   private table(definition: TableDefinition, props: JobTablesProps): Table {
-    return new Table(this, definition.name, {
+    const table = new Table(this, definition.name, {
       partitionKey: {
         name: definition.partitionKey.name,
         type: attributeType(definition.partitionKey.type),
@@ -46,5 +52,18 @@ export class JobTables extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
+    for (const index of definition.indexes ?? []) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: {
+          name: index.partitionKey.name,
+          type: attributeType(index.partitionKey.type),
+        },
+        sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey.type) },
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.include],
+      });
+    }
+    return table;
   }
 }

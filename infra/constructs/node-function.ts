@@ -13,6 +13,7 @@ export const FUNCTION_NAMES = [
   'on-upload',
   'on-dead-letter',
   'authorizer',
+  'reconciler',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

@@ -1,6 +1,6 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { SecurityGroup, SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import {
   AwsLogDriverMode,
   type BaseService,
@@ -19,6 +19,7 @@ import {
   PropagatedTagSource,
   type TaskDefinition,
 } from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -27,6 +28,7 @@ import { WORKER_ENV } from '../../containers/worker/env.ts';
 import { ENV } from '../../core/config/resources.ts';
 import { grantObjects } from './object-grants.ts';
 import { scaleOnQueueBacklog } from './queue-backlog-scaling.ts';
+import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
 import type { WorkerCluster } from './worker-cluster.ts';
 
 export type WorkerKind = 'image' | 'video';
@@ -34,16 +36,15 @@ export type WorkerKind = 'image' | 'video';
 /** Where the image keeps its verified weights (the Dockerfile pulls them there at build). */
 export const WORKER_MODEL_DIR = '/opt/cutout/models';
 
+/** Where the worker's consumer loop keeps its liveness file (containers/worker/liveness.ts). */
+export const WORKER_LIVENESS_FILE = '/tmp/cutout-worker.alive';
+
 /**
- * The container's liveness check, the same as the Dockerfile's HEALTHCHECK: the worker process
- * answers, and when the worker keeps a heartbeat file it was touched in the last two minutes.
+ * The container's health check: healthy while the consumer loop keeps its liveness file fresh
+ * (WORKER_LIVENESS_STALE_SECONDS, default 60); a blocked event loop or a handler stuck past its
+ * deadline lets it go stale, and ECS replaces the task. Run from the image's working folder.
  */
-export const WORKER_HEALTH_COMMAND = [
-  'CMD',
-  'node',
-  '-e',
-  "const f=process.env.CUTOUT_HEARTBEAT_FILE;if(f&&Date.now()-require('node:fs').statSync(f).mtimeMs>120000)process.exit(1)",
-] as const;
+export const WORKER_HEALTH_COMMAND = ['CMD', 'node', 'containers/worker/health-check.ts'] as const;
 
 export interface QueueWorkerProps {
   readonly kind: WorkerKind;
@@ -54,6 +55,8 @@ export interface QueueWorkerProps {
   readonly inputBucket: IBucket;
   readonly outputBucket: IBucket;
   readonly jobTtlDays: number;
+  /** Largest image input; checked by size before the worker reads it (as convert does). */
+  readonly maxImageBytes: number;
   readonly minWorkers: number;
   readonly maxWorkers: number;
   /** Fargate only: run on Fargate Spot. (GPU spot is the Auto Scaling group's business.) */
@@ -90,14 +93,18 @@ export class QueueWorker extends Construct {
       image: props.image,
       essential: true,
       environment: {
+        // The SDK finds the region on ECS anyway (task metadata); stating it removes the guess.
+        AWS_REGION: Stack.of(this).region,
         [ENV.jobsTable]: props.jobsTable.tableName,
         [ENV.inputBucket]: props.inputBucket.bucketName,
         [ENV.outputBucket]: props.outputBucket.bucketName,
         [props.kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl]: props.queue.queueUrl,
         [ENV.jobTtlDays]: String(props.jobTtlDays),
+        [ENV.maxImageBytes]: String(props.maxImageBytes),
         [ENV.modelDir]: WORKER_MODEL_DIR,
         // This service consumes its own queue only.
         [WORKER_ENV.queues]: props.kind,
+        [WORKER_ENV.livenessFile]: WORKER_LIVENESS_FILE,
         // GPU hosts name CUDA alone: a missing CUDA provider then fails the worker loudly rather than
         // quietly running on CPU at a fraction of the speed.
         CUTOUT_ORT_PROVIDERS: gpu ? 'cuda' : 'cpu',
@@ -165,11 +172,7 @@ export class QueueWorker extends Construct {
         assignPublicIp: true,
         vpcSubnets: { subnetType: SubnetType.PUBLIC },
         securityGroups: [
-          new SecurityGroup(this, 'SecurityGroup', {
-            vpc: props.cluster.cluster.vpc,
-            description: `cutout ${props.kind} workers: no inbound traffic`,
-            allowAllOutbound: true,
-          }),
+          props.cluster.httpsOnly(this, 'SecurityGroup', `cutout ${props.kind} workers`),
         ],
         minHealthyPercent: 0,
         maxHealthyPercent: 100,
@@ -187,7 +190,23 @@ export class QueueWorker extends Construct {
     const cfnService = this.service.node.defaultChild as CfnService;
     cfnService.desiredCount = props.minWorkers;
 
-    props.jobsTable.grantReadWriteData(this.taskDefinition.taskRole);
+    grantJobTable(this.taskDefinition.taskRole, props.jobsTable, JOB_TABLE_ACCESS.worker);
+    // Task scale-in protection (task-protection.ts): without these the agent answers
+    // AccessDenied and a busy task can be stopped on scale-in. Task ids are assigned at run
+    // time, so the grant covers this cluster's tasks.
+    this.taskDefinition.taskRole.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ecs',
+            resource: 'task',
+            resourceName: `${props.cluster.cluster.clusterName}/*`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
     grantObjects(this.taskDefinition.taskRole, props.inputBucket, ['s3:GetObject']);
     grantObjects(this.taskDefinition.taskRole, props.outputBucket, [
       's3:GetObject',

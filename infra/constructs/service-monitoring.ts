@@ -24,6 +24,7 @@ import {
   METRIC_NAMES,
   METRICS_NAMESPACE,
   type MetricKind,
+  TASK_METRIC_NAMES,
 } from '../../core/config/metrics.ts';
 import { queueBacklog } from './queue-backlog-scaling.ts';
 
@@ -115,6 +116,12 @@ export class ServiceMonitoring extends Construct {
         defaultValue: 0,
       });
     }
+    this.alarm('task-protection-failures', {
+      description:
+        'a worker could not set ECS task scale-in protection (check the task role allows ecs:UpdateTaskProtection): busy tasks may be stopped on scale-in',
+      metric: this.protectionFailures(),
+      threshold: 1,
+    });
     this.alarm('worker-errors', {
       description: 'workers logged 10 or more errors in 5 minutes',
       metric: this.workerErrors(),
@@ -152,6 +159,17 @@ export class ServiceMonitoring extends Construct {
     });
 
     this.dashboard = this.buildDashboard(props);
+  }
+
+  /** Failed ECS task-protection calls (EMF, no dimensions): busy tasks exposed to scale-in. */
+  private protectionFailures(): Metric {
+    return new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: TASK_METRIC_NAMES.taskProtectionFailures,
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+      label: 'task protection failures',
+    });
   }
 
   private workerErrors(): Metric {
@@ -307,7 +325,7 @@ export class ServiceMonitoring extends Construct {
             label: `${q.kind} failed`,
           }),
         ]),
-        right: [this.workerErrors()],
+        right: [this.workerErrors(), this.protectionFailures()],
         width: 8,
       }),
       new GraphWidget({

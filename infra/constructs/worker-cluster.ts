@@ -8,6 +8,8 @@ import {
   EbsDeviceVolumeType,
   InstanceType,
   LaunchTemplate,
+  Peer,
+  Port,
   SecurityGroup,
   SubnetType,
   UserData,
@@ -40,6 +42,10 @@ export interface WorkerClusterProps {
   readonly notificationsTopic: ITopic;
 }
 
+/** The line the ECS agent reads to drain a host's tasks when its spot interruption notice comes. */
+export const SPOT_DRAINING_USER_DATA =
+  'echo ECS_ENABLE_SPOT_INSTANCE_DRAINING=true >> /etc/ecs/ecs.config';
+
 /**
  * The ECS cluster the workers run in. For GPUs: an Auto Scaling group of single-GPU instances on
  * the ECS GPU AMI, from 0 hosts, behind a capacity provider with managed scaling (ECS starts
@@ -62,14 +68,14 @@ export class WorkerCluster extends Construct {
       return;
     }
 
-    const securityGroup = new SecurityGroup(this, 'HostSecurityGroup', {
-      vpc: props.vpc,
-      description: 'cutout GPU workers: no inbound traffic, outbound to AWS APIs',
-      allowAllOutbound: true,
-    });
+    const securityGroup = this.httpsOnly(this, 'HostSecurityGroup', 'cutout GPU worker hosts');
+    const userData = UserData.forLinux();
+    // CDK's `spotInstanceDraining` writes this line only for groups with a `spotPrice`, which a
+    // mixed-instances group never has, so it would be silently dropped: write it here.
+    if (props.spot) userData.addCommands(SPOT_DRAINING_USER_DATA);
     const launchTemplate = new LaunchTemplate(this, 'GpuLaunchTemplate', {
       machineImage: EcsOptimizedImage.amazonLinux2023(AmiHardwareType.GPU),
-      userData: UserData.forLinux(),
+      userData,
       role: new Role(this, 'HostRole', {
         assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
         description: 'cutout GPU worker hosts: ECS agent registration (added by the cluster)',
@@ -118,8 +124,23 @@ export class WorkerCluster extends Construct {
       targetCapacityPercent: 100,
       // New GPU hosts count towards capacity after a minute rather than the default five.
       instanceWarmupPeriod: 60,
-      spotInstanceDraining: props.spot,
     });
     this.cluster.addAsgCapacityProvider(this.gpuCapacity);
+  }
+
+  /**
+   * A security group for workers: nothing inbound, and outbound only HTTPS, which is all they
+   * speak (S3, DynamoDB, SQS, ECR, CloudWatch and the ECS endpoints). DNS, the instance
+   * metadata and time services are link-local or the VPC resolver, which security groups do
+   * not filter.
+   */
+  httpsOnly(scope: Construct, id: string, what: string): SecurityGroup {
+    const group = new SecurityGroup(scope, id, {
+      vpc: this.cluster.vpc,
+      description: `${what}: no inbound traffic, outbound HTTPS only`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS to AWS APIs');
+    return group;
   }
 }

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +11,7 @@ import { DeadLetterHandler } from '../constructs/dead-letter-handler.ts';
 import { API_STAGE, JobApi } from '../constructs/job-api.ts';
 import { PROJECT_ROOT } from '../constructs/node-function.ts';
 import { QueueWorker } from '../constructs/queue-worker.ts';
+import { Reconciler } from '../constructs/reconciler.ts';
 import { ServiceMonitoring } from '../constructs/service-monitoring.ts';
 import { UploadTrigger } from '../constructs/upload-trigger.ts';
 import { WorkerCluster } from '../constructs/worker-cluster.ts';
@@ -47,6 +49,8 @@ export class ServiceStack extends Stack {
   readonly imageWorkers: QueueWorker;
   readonly videoWorkers: QueueWorker;
   readonly monitoring: ServiceMonitoring;
+  readonly reconciler: Reconciler;
+  readonly uploads: UploadTrigger;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -69,12 +73,19 @@ export class ServiceStack extends Stack {
       videoQueue: queues.video,
       jobTtlDays: config.jobTtlDays,
       inlineLimitBytes: config.inlineLimitBytes,
+      maxImageBytes: config.maxImageBytes,
+      availableModels: config.workerModels,
+      bindResultsToKey: config.bindResultsToKey,
+      pollRateLimit: config.pollRateLimit,
+      pollBurstLimit: config.pollBurstLimit,
       logRetention,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
       dailyQuota: config.apiDailyQuota,
       bundleMetafile: config.bundleMetafile,
     });
+    const alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail });
+    const alarmAction = new SnsAction(alarms.topic);
     const uploads = new UploadTrigger(this, 'Uploads', {
       jobsTable: jobs,
       inputBucket: inputs,
@@ -84,6 +95,18 @@ export class ServiceStack extends Stack {
       jobTtlDays: config.jobTtlDays,
       logRetention,
       bundleMetafile: config.bundleMetafile,
+      alarmAction,
+    });
+    this.uploads = uploads;
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      jobsTable: jobs,
+      inputBucket: inputs,
+      imageQueue: queues.image,
+      videoQueue: queues.video,
+      logRetention,
+      bundleMetafile: config.bundleMetafile,
+      queuedAfterSeconds: config.reconcileQueuedAfterSeconds,
+      alarmAction,
     });
     const deadLetters = new DeadLetterHandler(this, 'DeadLetters', {
       jobsTable: jobs,
@@ -92,7 +115,6 @@ export class ServiceStack extends Stack {
       bundleMetafile: config.bundleMetafile,
     });
 
-    const alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail });
     const network = new WorkerNetwork(this, 'Network', { logRetention });
     this.workers = new WorkerCluster(this, 'Workers', {
       vpc: network.vpc,
@@ -108,6 +130,8 @@ export class ServiceStack extends Stack {
     const image = ContainerImage.fromAsset(PROJECT_ROOT, {
       file: 'containers/worker/Dockerfile',
       platform: Platform.LINUX_AMD64,
+      // The weights baked in: the same list /v1/convert accepts (CUTOUT_AVAILABLE_MODELS).
+      buildArgs: { MODELS: config.workerModels.join(' ') },
     });
     const worker = (kind: 'image' | 'video') =>
       new QueueWorker(this, kind === 'image' ? 'ImageWorkers' : 'VideoWorkers', {
@@ -119,6 +143,7 @@ export class ServiceStack extends Stack {
         inputBucket: inputs,
         outputBucket: outputs,
         jobTtlDays: config.jobTtlDays,
+        maxImageBytes: config.maxImageBytes,
         minWorkers: kind === 'image' ? config.minWorkers : 0,
         maxWorkers: kind === 'image' ? config.maxImageWorkers : config.maxVideoWorkers,
         spot: config.spot,
@@ -138,6 +163,7 @@ export class ServiceStack extends Stack {
         authorizer: this.api.functions.authorizer.function,
         'on-upload': uploads.handler.function,
         'on-dead-letter': deadLetters.handler.function,
+        reconciler: this.reconciler.handler.function,
       },
       queues: [
         {

@@ -2,10 +2,11 @@
 // exactly as any other client does, so what works here works for scripts too.
 
 const POLL_MS = 700;
-// API Gateway takes 10 MB per request; bigger selections go straight to S3 through presigned
-// POSTs (`uploads`). `?upload=presigned` forces that path for any size.
+// On AWS a request's files must fit Lambda's 6 MB event once base64-encoded: 4,603,904 bytes
+// (core/config/inline-limit.ts). Bigger selections go straight to S3 through presigned POSTs
+// (`uploads`). `?upload=presigned` forces that path for any size.
 const INLINE_LIMIT =
-  new URLSearchParams(location.search).get('upload') === 'presigned' ? 0 : 9 * 1024 * 1024;
+  new URLSearchParams(location.search).get('upload') === 'presigned' ? 0 : 4_603_904;
 
 const form = document.getElementById('convert-form');
 const filesInput = document.getElementById('files-input');

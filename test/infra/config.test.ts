@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_INLINE_LIMIT_BYTES, DEFAULT_JOB_TTL_DAYS } from '../../core/config/resources.ts';
+import {
+  DEFAULT_INLINE_LIMIT_BYTES,
+  MAX_INLINE_LIMIT_BYTES,
+} from '../../core/config/inline-limit.ts';
+import { DEFAULT_JOB_TTL_DAYS } from '../../core/config/resources.ts';
 import { loadConfig, stackNames } from '../../infra/config.ts';
 import { cdkJsonContext } from './support/test-app.ts';
 
@@ -16,6 +20,10 @@ describe('infra config', () => {
       spot: true,
       jobTtlDays: DEFAULT_JOB_TTL_DAYS,
       inlineLimitBytes: DEFAULT_INLINE_LIMIT_BYTES,
+      workerModels: ['u2net', 'u2netp', 'u2net_human_seg'],
+      bindResultsToKey: false,
+      pollRateLimit: 20,
+      pollBurstLimit: 40,
       bundleMetafile: false,
     });
     expect(config.alarmEmail).toBeUndefined();
@@ -66,6 +74,37 @@ describe('infra config', () => {
     );
   });
 
+  it('refuses an inline limit whose body would not fit Lambda’s 6 MB event, saying why', () => {
+    expect(DEFAULT_INLINE_LIMIT_BYTES).toBe(MAX_INLINE_LIMIT_BYTES);
+    expect(loadConfig(from({ 'cutout:inlineLimitBytes': '1048576' })).inlineLimitBytes).toBe(
+      1_048_576,
+    );
+    expect(
+      loadConfig(from({ 'cutout:inlineLimitBytes': MAX_INLINE_LIMIT_BYTES })).inlineLimitBytes,
+    ).toBe(MAX_INLINE_LIMIT_BYTES);
+    expect(() =>
+      loadConfig(from({ 'cutout:inlineLimitBytes': MAX_INLINE_LIMIT_BYTES + 1 })),
+    ).toThrow(
+      /cutout:inlineLimitBytes: at most 4\.39 MiB \(4603904 bytes\): a larger body, base64-encoded, does not fit Lambda's 6 MB request event/,
+    );
+  });
+
+  it('takes the worker image models from the manifest, the default model included', () => {
+    expect(
+      loadConfig(from({ 'cutout:workerModels': 'u2net, isnet-general-use' })).workerModels,
+    ).toEqual(['u2net', 'isnet-general-use']);
+    expect(() => loadConfig(from({ 'cutout:workerModels': 'u2net,birefnet' }))).toThrow(
+      /cutout:workerModels\.1: not a downloadable model/,
+    );
+    // AGPL development weights packaged on npm never go into the image.
+    expect(() => loadConfig(from({ 'cutout:workerModels': 'u2net,isnet-imgly' }))).toThrow(
+      /cutout:workerModels\.1/,
+    );
+    expect(() => loadConfig(from({ 'cutout:workerModels': 'u2netp' }))).toThrow(
+      /cutout:workerModels: must include u2net/,
+    );
+  });
+
   it('keeps the minimum within the maximum', () => {
     expect(() => loadConfig(from({ 'cutout:minWorkers': 5, 'cutout:maxImageWorkers': 2 }))).toThrow(
       /cutout:minWorkers: minWorkers must not exceed maxImageWorkers/,
@@ -73,6 +112,10 @@ describe('infra config', () => {
   });
 
   it('names the stacks after the stage', () => {
-    expect(stackNames('prod')).toEqual({ service: 'cutout-prod', storage: 'cutout-prod-storage' });
+    expect(stackNames('prod')).toEqual({
+      service: 'cutout-prod',
+      storage: 'cutout-prod-storage',
+      account: 'cutout-account',
+    });
   });
 });

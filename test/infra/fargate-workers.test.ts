@@ -73,6 +73,36 @@ describe('workerCompute: fargate (prod, with an alarm address)', () => {
     }
   });
 
+  it('lets Fargate workers out on HTTPS only, protect their tasks and know their region', () => {
+    const groups = Object.entries(template.findResources('AWS::EC2::SecurityGroup'));
+    expect(groups).toHaveLength(2);
+    for (const [id, group] of groups) {
+      expect(group.Properties.SecurityGroupEgress, id).toEqual([
+        expect.objectContaining({
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'tcp',
+          FromPort: 443,
+          ToPort: 443,
+        }),
+      ]);
+    }
+    const taskPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.includes('TaskTaskRole'),
+    );
+    expect(taskPolicies).toHaveLength(2);
+    for (const [, policy] of taskPolicies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+        'ecs:UpdateTaskProtection',
+      );
+    }
+    for (const task of Object.values(template.findResources('AWS::ECS::TaskDefinition'))) {
+      expect(task.Properties.ContainerDefinitions[0].Environment).toContainEqual({
+        Name: 'AWS_REGION',
+        Value: { Ref: 'AWS::Region' },
+      });
+    }
+  });
+
   it('keeps the minimum warm image worker and scales video from zero', () => {
     const counts = Object.values(template.findResources('AWS::ECS::Service'))
       .map((s) => s.Properties.DesiredCount)

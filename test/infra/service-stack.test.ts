@@ -111,7 +111,9 @@ describe('REST API', () => {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
       },
-      MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', MetricsEnabled: true })],
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ResourcePath: '/*', LoggingLevel: 'ERROR', MetricsEnabled: true }),
+      ]),
     });
   });
 
@@ -155,7 +157,6 @@ describe('Lambdas', () => {
     expect(env('convert')).toEqual(
       expect.arrayContaining([
         ENV.jobsTable,
-        ENV.keysTable,
         ENV.inputBucket,
         ENV.imageQueueUrl,
         ENV.videoQueueUrl,
@@ -163,6 +164,8 @@ describe('Lambdas', () => {
         ENV.inlineLimitBytes,
       ]),
     );
+    // The authorizer's context names the key: convert never reads the keys table.
+    expect(env('convert')).not.toContain(ENV.keysTable);
     expect(env('results')).toEqual(expect.arrayContaining([ENV.jobsTable, ENV.outputBucket]));
     expect(env('files')).toEqual(expect.arrayContaining([ENV.jobsTable, ENV.outputBucket]));
     expect(env('authorizer')).toEqual(expect.arrayContaining([ENV.keysTable]));
@@ -450,7 +453,11 @@ describe('GPU workers', () => {
         ]),
       );
       expect(actions).not.toContain('sqs:SendMessage');
-      expect(actions.some((a) => String(a).startsWith('ecs:'))).toBe(false);
+      // ECS: task scale-in protection only.
+      expect(actions.filter((a) => String(a).startsWith('ecs:')).sort()).toEqual([
+        'ecs:GetTaskProtection',
+        'ecs:UpdateTaskProtection',
+      ]);
     }
   });
 

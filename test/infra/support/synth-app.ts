@@ -20,6 +20,8 @@ export interface SynthSummary {
   readonly storageStack: string;
   /** Empty with --storage-only. */
   readonly serviceStack: string;
+  /** The account-wide stack (API Gateway's logging role); empty with --storage-only. */
+  readonly accountStack: string;
   readonly terminationProtection: { readonly storage: boolean; readonly service: boolean };
   /** Present with --nag: what AwsSolutions reported before acknowledgements were applied. */
   readonly nagFindings?: readonly {
@@ -47,10 +49,10 @@ if (!outdir || !contextJson) throw new Error('usage: synth-app.ts <outdir> <cont
 const nag = flags.includes('--nag');
 const app = new App({ outdir, context: JSON.parse(contextJson) as Record<string, unknown> });
 
-function storageOnly(): { storage: StorageStack; service: undefined } {
+function storageOnly(): { storage: StorageStack; service: undefined; account: undefined } {
   const config = loadConfig((key) => app.node.tryGetContext(key));
   const storage = new StorageStack(app, stackNames(config.stage).storage, { config });
-  return { storage, service: undefined };
+  return { storage, service: undefined, account: undefined };
 }
 const stacks = flags.includes('--storage-only') ? storageOnly() : buildCutoutApp(app, { nag });
 
@@ -72,6 +74,7 @@ app.synth();
 const summary: SynthSummary = {
   storageStack: stacks.storage.stackName,
   serviceStack: stacks.service?.stackName ?? '',
+  accountStack: stacks.account?.stackName ?? '',
   terminationProtection: {
     storage: stacks.storage.terminationProtection === true,
     service: stacks.service?.terminationProtection === true,

@@ -25,6 +25,7 @@ export interface SynthesizedApp {
   readonly summary: SynthSummary;
   readonly storageTemplate: Template;
   readonly serviceTemplate: Template;
+  readonly accountTemplate: Template;
 }
 
 /**
@@ -42,6 +43,7 @@ export async function synthesizeApp(
     summary,
     storageTemplate: await template(summary.storageStack),
     serviceTemplate: await template(summary.serviceStack),
+    accountTemplate: await template(summary.accountStack),
   };
 }
 

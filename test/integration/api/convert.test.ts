@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';
+import { AVAILABLE_MODELS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import { json, lambdaContext, multipart, proxyEvent } from '../../support/emulators-events.ts';
 
@@ -343,5 +344,98 @@ describe('POST /v1/convert', () => {
     );
     expect(response.statusCode).toBe(415);
     expect(json(response).error).toMatch(/^uploads\[0\]\.content_type:/);
+  });
+});
+
+/** The convert module loaded again under `env` (it reads its environment once, at import). */
+async function convertWith(env: Record<string, string | undefined>): Promise<Handler> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(env);
+  vi.resetModules();
+  try {
+    return (await import('../../../functions/convert/handler.ts')).handler;
+  } finally {
+    apply(saved);
+  }
+}
+
+describe('POST /v1/convert as deployed on AWS', () => {
+  it('refuses, with a 400 naming the available ones, a model the workers do not have', async () => {
+    const deployed = await convertWith({ [AVAILABLE_MODELS_ENV]: 'u2net,u2netp' });
+    const send = async (model: string) => {
+      const form = await multipart([
+        ['convert_to', 'image-backgroundremover'],
+        ['model', model],
+        ['files', PNG, 'a.png', 'image/png'],
+      ]);
+      return deployed(
+        proxyEvent({
+          path: '/v1/convert/',
+          headers: { 'Content-Type': form.contentType },
+          body: form.body,
+          authorizer: { apiKeyId: 'key_models', principalId: 'key_models' },
+        }),
+        lambdaContext('convert'),
+      );
+    };
+    const refused = await send('isnet-general-use');
+    expect(refused.statusCode).toBe(400);
+    expect(json(refused).error).toMatch(/^model: .*isnet-general-use.*u2net, u2netp/);
+    expect(await aws.receive(aws.emulators.resources.imageQueueUrl)).toHaveLength(0);
+    expect((await send('u2netp')).statusCode).toBe(200);
+    expect(await aws.receive(aws.emulators.resources.imageQueueUrl)).toHaveLength(1);
+    // The local stack sets no list: every manifest model stays available there.
+    const local = await post([
+      ['convert_to', 'image-backgroundremover'],
+      ['model', 'isnet-general-use'],
+      ['files', PNG, 'a.png', 'image/png'],
+    ]);
+    expect(local.statusCode).toBe(200);
+    await aws.receive(aws.emulators.resources.imageQueueUrl);
+  });
+
+  it('without a keys table, takes the key only from the authorizer context', async () => {
+    const deployed = await convertWith({ KEYS_TABLE_NAME: undefined });
+    const send = async (headers: Record<string, string>, authorizer?: Record<string, string>) => {
+      const form = await multipart([
+        ['convert_to', 'image-backgroundremover'],
+        ['files', PNG, 'a.png', 'image/png'],
+      ]);
+      return deployed(
+        proxyEvent({
+          path: '/v1/convert/',
+          headers: { ...headers, 'Content-Type': form.contentType },
+          body: form.body,
+          ...(authorizer ? { authorizer } : {}),
+        }),
+        lambdaContext('convert'),
+      );
+    };
+    // A valid key in the header is not enough: nothing here may read the keys table.
+    const direct = await send({ Authorization: key });
+    expect(direct.statusCode).toBe(401);
+    expect(json(direct).error).toMatch(/^Authorization:/);
+    const viaGateway = await send({}, { apiKeyId: 'key_gateway', principalId: 'key_gateway' });
+    expect(viaGateway.statusCode).toBe(200);
+    const stored = await aws.repo.getJob(String(json(viaGateway).uuid));
+    expect(stored?.job.apiKeyId).toBe('key_gateway');
+    await aws.receive(aws.emulators.resources.imageQueueUrl);
+  });
+
+  it('states the inline limit and the uploads way round it in the 413', async () => {
+    const response = await post([
+      ['convert_to', 'image-backgroundremover'],
+      ['files', new Uint8Array(INLINE_LIMIT + 80 * 1024), 'big.png', 'image/png'],
+    ]);
+    expect(response.statusCode).toBe(413);
+    expect(json(response).error).toMatch(
+      /^body: .* over the inline limit: 0\.25 MiB \(262144 bytes\) of files per request; send an uploads list/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { claimUpdate, completeUpdate, failUpdate } from '../../../core/jobs/transitions.ts';
+import { BIND_RESULTS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import { json, lambdaContext, multipart, proxyEvent } from '../../support/emulators-events.ts';
 
@@ -178,5 +179,95 @@ describe('GET /v1/files/{uuid}/{name}', () => {
     expect((await get(uuid, 'y.png')).statusCode).toBe(404);
     expect((await get(uuid, '..%2F..%2Fx.png')).statusCode).toBe(404);
     expect((await get(uuid, 'x.png')).statusCode).toBe(200);
+  });
+});
+
+describe('cutout:bindResultsToKey', () => {
+  const OWNER = 'key_owner_0001';
+  const OTHER = 'key_other_0002';
+
+  /** A job created through convert as API Gateway calls it: the authorizer names the key. */
+  async function jobOf(apiKeyId: string): Promise<string> {
+    const form = await multipart([
+      ['convert_to', 'image-backgroundremover'],
+      ['files', PNG, 'bound.png', 'image/png'],
+    ]);
+    const response = await convert(
+      proxyEvent({
+        path: '/v1/convert/',
+        headers: { 'Content-Type': form.contentType },
+        body: form.body,
+        authorizer: { apiKeyId, principalId: apiKeyId },
+      }),
+      lambdaContext(),
+    );
+    expect(response.statusCode).toBe(200);
+    await aws.receive(aws.emulators.resources.imageQueueUrl);
+    const uuid = String(json(response).uuid);
+    await finish(uuid, '0000', new Uint8Array([7]));
+    return uuid;
+  }
+
+  const poll = (handler: Handler, uuid: string, apiKeyId?: string) =>
+    handler(
+      proxyEvent({
+        path: '/v1/results/',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ uuid }),
+        ...(apiKeyId ? { authorizer: { apiKeyId, principalId: apiKeyId } } : {}),
+      }),
+      lambdaContext(),
+    );
+  const download = (handler: Handler, uuid: string, apiKeyId?: string) =>
+    handler(
+      proxyEvent({
+        method: 'GET',
+        path: `/v1/files/${uuid}/bound.png`,
+        resource: '/v1/files/{uuid}/{name}',
+        pathParameters: { uuid, name: 'bound.png' },
+        ...(apiKeyId ? { authorizer: { apiKeyId, principalId: apiKeyId } } : {}),
+      }),
+      lambdaContext(),
+    );
+
+  it('off (the default): the uuid alone reads the job, whoever asks', async () => {
+    const uuid = await jobOf(OWNER);
+    expect((await poll(results, uuid)).statusCode).toBe(200);
+    expect((await poll(results, uuid, OTHER)).statusCode).toBe(200);
+    expect((await download(files, uuid)).statusCode).toBe(200);
+  });
+
+  it('on: only the creating key reads the job; others get 404, no key 401', async () => {
+    const uuid = await jobOf(OWNER);
+    const saved = { bind: process.env[BIND_RESULTS_ENV], keys: process.env.KEYS_TABLE_NAME };
+    // As deployed: the flag on and no keys table (the authorizer's context names the key).
+    process.env[BIND_RESULTS_ENV] = 'true';
+    delete process.env.KEYS_TABLE_NAME;
+    vi.resetModules();
+    let bound: { results: Handler; files: Handler };
+    try {
+      bound = {
+        results: (await import('../../../functions/results/handler.ts')).handler,
+        files: (await import('../../../functions/files/handler.ts')).handler,
+      };
+    } finally {
+      if (saved.bind === undefined) delete process.env[BIND_RESULTS_ENV];
+      else process.env[BIND_RESULTS_ENV] = saved.bind;
+      process.env.KEYS_TABLE_NAME = saved.keys;
+    }
+
+    const mine = await poll(bound.results, uuid, OWNER);
+    expect(mine.statusCode).toBe(200);
+    expect(json(mine).files).toHaveLength(1);
+    const theirs = await poll(bound.results, uuid, OTHER);
+    expect(theirs.statusCode).toBe(404);
+    expect(json(theirs).error).toMatch(/^uuid: no job/);
+    const anonymous = await poll(bound.results, uuid);
+    expect(anonymous.statusCode).toBe(401);
+    expect(json(anonymous).error).toMatch(/Authorization/);
+
+    expect((await download(bound.files, uuid, OWNER)).statusCode).toBe(200);
+    expect((await download(bound.files, uuid, OTHER)).statusCode).toBe(404);
+    expect((await download(bound.files, uuid)).statusCode).toBe(401);
   });
 });

@@ -5,6 +5,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_INLINE_BODY_BYTES } from '../../../core/config/inline-limit.ts';
 import { type ApiHandlers, type ApiServer, startApiServer } from '../../../local/api-server.ts';
 import { loadWebAssets } from '../../../local/web-assets.ts';
 
@@ -154,6 +155,25 @@ describe('local API Gateway stand-in', () => {
     expect(res.status).toBe(413);
     expect((await res.json()).error).toContain('uploads');
     expect(r.events).toHaveLength(0);
+  });
+
+  it('holds bodies to what AWS delivers to Lambda by default: the limit passes, a byte more is 413', async () => {
+    const r = recordingHandlers();
+    const s = await start(r.handlers);
+    const send = (bytes: number) =>
+      fetch(`${s.url}/v1/convert/`, {
+        method: 'POST',
+        headers: { Authorization: 'good-key-0123456789abcdef', 'content-type': 'image/png' },
+        body: new Uint8Array(bytes),
+      });
+    expect((await send(MAX_INLINE_BODY_BYTES)).status).toBe(200);
+    expect(r.events).toHaveLength(1);
+    const refused = await send(MAX_INLINE_BODY_BYTES + 1);
+    expect(refused.status).toBe(413);
+    const body = await refused.json();
+    expect(body.code).toBe('INPUT_TOO_LARGE');
+    expect(body.error).toMatch(/4\.45 MiB \(4669440 bytes\).*Lambda's 6 MB event.*"uploads" list/);
+    expect(r.events).toHaveLength(1);
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
