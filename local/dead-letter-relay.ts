@@ -6,7 +6,9 @@ import { lambdaContext } from './api-gateway-event.ts';
 /**
  * On AWS each dead-letter queue is an event source of the on-dead-letter Lambda. Locally this
  * polls the dead-letter queues and hands their messages to the same handler as SQS events;
- * a message is deleted once the handler took it (not listed in batchItemFailures).
+ * a message is deleted once the handler took it (not listed in batchItemFailures). A listed one
+ * stays in flight: the handler has hidden it until it wants to look again (a file still under
+ * a live lease), or the queue's visibility timeout brings it back, as on AWS.
  */
 
 export type DeadLetterHandler = (

@@ -1,11 +1,18 @@
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
+  PutItemCommand,
   ResourceInUseException,
+  ResourceNotFoundException,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
@@ -21,8 +28,9 @@ import { TABLES, type TableDefinition } from '../core/config/tables.ts';
  *
  * fauxqs 2.4.1 accepts bucket notification settings but never delivers them, so an upload
  * shim watches its S3 spy and hands S3-shaped ObjectCreated events for the inputs bucket to
- * a listener (the on-upload handler), as S3 invokes that Lambda on AWS. The shim uses an
- * internal fauxqs method: drop it once a fauxqs with native notifications (>= 2.6) installs.
+ * a listener (the on-upload handler), as S3 invokes that Lambda on AWS: after the upload has
+ * been answered, asynchronously. The shim uses an internal fauxqs method: drop it once a
+ * fauxqs with native notifications (>= 2.6) installs.
  */
 
 export type ObjectCreatedListener = (event: S3Event) => Promise<unknown> | unknown;
@@ -43,6 +51,12 @@ export interface EmulatorOptions {
   };
   /** Receives upload events of the inputs bucket; can also be set later. */
   readonly onObjectCreated?: ObjectCreatedListener;
+  /**
+   * How long after an upload has been answered its event is delivered (ms, or a function drawn
+   * per event). S3's notifications take from tens to hundreds of milliseconds; the default draws
+   * from 0-250 ms so that both orders of an event and the uploader's next step happen.
+   */
+  readonly uploadEventDelayMs?: number | (() => number);
   /** Called when the listener fails (default: write to stderr). */
   readonly onUploadError?: (error: unknown, event: S3Event) => void;
 }
@@ -77,22 +91,76 @@ const CREDENTIALS = { accessKeyId: 'cutout-local', secretAccessKey: 'cutout-loca
 
 async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
   const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+  const indexes = table.indexes ?? [];
+  const attributes = new Map(
+    [...keys, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])].map((k) => [k.name, k.type]),
+  );
+  const keySchema = (list: readonly { name: string }[]) =>
+    list.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
   try {
     await client.send(
       new CreateTableCommand({
         TableName: table.name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
-        KeySchema: keys.map((k, i) => ({
-          AttributeName: k.name,
-          KeyType: i === 0 ? 'HASH' : 'RANGE',
+        AttributeDefinitions: [...attributes].map(([name, type]) => ({
+          AttributeName: name,
+          AttributeType: type,
         })),
+        KeySchema: keySchema(keys),
+        ...(indexes.length > 0 && {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema([index.partitionKey, index.sortKey]),
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] },
+          })),
+        }),
       }),
     );
   } catch (error) {
-    // A persisted data dir already has its tables.
+    // A persisted data dir already has its tables. One made by an older version may lack an
+    // index, which dynalite cannot add in place: that table is rebuilt with its items.
     if (!(error instanceof ResourceInUseException)) throw error;
+    const existing = await client.send(new DescribeTableCommand({ TableName: table.name }));
+    const present = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    if (indexes.every((i) => present.has(i.name))) return;
+    const items: Record<string, AttributeValue>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: table.name, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    await client.send(new DeleteTableCommand({ TableName: table.name }));
+    // dynalite deletes and creates on a timer: wait for each to finish before the next step.
+    await waitForTable(client, table.name, (status) => status === undefined);
+    await createTable(client, table);
+    await waitForTable(client, table.name, (status) => status === 'ACTIVE');
+    for (const item of items) {
+      await client.send(new PutItemCommand({ TableName: table.name, Item: item }));
+    }
   }
+}
+
+/** Polls until `done` holds for the table's status (undefined: the table does not exist). */
+export async function waitForTable(
+  client: DynamoDBClient,
+  name: string,
+  done: (status: string | undefined) => boolean,
+): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const status = await client
+      .send(new DescribeTableCommand({ TableName: name }))
+      .then((out) => out.Table?.TableStatus)
+      .catch((error: unknown) => {
+        if (error instanceof ResourceNotFoundException) return undefined;
+        throw error;
+      });
+    if (done(status)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`dynalite: table ${name} did not settle`);
 }
 
 function createQueues(
@@ -166,7 +234,10 @@ export function objectCreatedEvent(
  * While it starts, a listen on all interfaces is narrowed to 127.0.0.1. (Its `host` option
  * only names the queue URLs' host, and an IP there makes URLs WHATWG parsers refuse.)
  */
-async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+async function onLoopback<T>(
+  start: () => Promise<T>,
+  onServer: (server: Server) => void,
+): Promise<T> {
   const listen = Server.prototype.listen;
   Server.prototype.listen = function loopbackListen(this: Server, ...args: unknown[]) {
     const [first] = args;
@@ -176,6 +247,7 @@ async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
       (first as { host?: unknown }).host === '0.0.0.0'
     ) {
       args[0] = { ...first, host: '127.0.0.1' };
+      onServer(this);
     }
     return (listen as (...a: unknown[]) => Server).apply(this, args);
   } as typeof Server.prototype.listen;
@@ -196,14 +268,19 @@ async function listen(server: ReturnType<typeof dynalite>): Promise<number> {
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const region = options.region ?? 'us-east-1';
   if (options.dataDir) await mkdir(join(options.dataDir, 'dynamodb'), { recursive: true });
-  const fauxqs = await onLoopback(() =>
-    startFauxqs({
-      port: 0,
-      logger: false,
-      defaultRegion: region,
-      messageSpies: { bufferSize: 1000 },
-      ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}),
-    }),
+  let fauxqsServer: Server | undefined;
+  const fauxqs = await onLoopback(
+    () =>
+      startFauxqs({
+        port: 0,
+        logger: false,
+        defaultRegion: region,
+        messageSpies: { bufferSize: 1000 },
+        ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}),
+      }),
+    (server) => {
+      fauxqsServer = server;
+    },
   );
   const dynamo = dynalite({
     createTableMs: 0,
@@ -278,6 +355,29 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     }
   };
 
+  // On AWS the event is sent after the upload has completed (the client has its answer) and
+  // reaches the function asynchronously, so it races whatever the uploader does next (the
+  // convert handler writing its items, a client's second POST). fauxqs records the upload while
+  // the request is still being answered; the event waits until the writes to the inputs bucket
+  // open at that moment (the upload's own among them) have been answered, then a little more.
+  const openWrites = new Set<Promise<void>>();
+  const isInputWrite = (method: string | undefined, url: string | undefined, host: string) =>
+    (method === 'PUT' || method === 'POST') &&
+    ((url ?? '').split('?')[0]?.split('/')[1] === resources.inputBucket ||
+      host.startsWith(`${resources.inputBucket}.`));
+  fauxqsServer?.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!isInputWrite(req.method, req.url, req.headers.host ?? '')) return;
+    const answered = once(res, 'close').then(() => undefined);
+    openWrites.add(answered);
+    void answered.finally(() => openWrites.delete(answered));
+  });
+  const delay = options.uploadEventDelayMs ?? (() => Math.random() * 250);
+  const afterUpload = async (): Promise<void> => {
+    await Promise.all([...openWrites]);
+    const ms = typeof delay === 'number' ? delay : delay();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  };
+
   const spy = fauxqs.spy as unknown as { addMessage(message: SpyMessage): void };
   const addMessage = spy.addMessage.bind(spy);
   spy.addMessage = (message: SpyMessage) => {
@@ -287,7 +387,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       message.status === 'uploaded' &&
       message.bucket === resources.inputBucket
     ) {
-      const delivery = deliver(message.bucket, message.key).finally(() => pending.delete(delivery));
+      const { bucket, key } = message;
+      const delivery = afterUpload()
+        .then(() => deliver(bucket, key))
+        .finally(() => pending.delete(delivery));
       pending.add(delivery);
     }
   };

@@ -1,4 +1,5 @@
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, ScheduledEvent } from 'aws-lambda';
+import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
 import type { ProxyHandler, RequestAuthorizer } from './api-server.ts';
 import type { DeadLetterHandler } from './dead-letter-relay.ts';
 
@@ -8,6 +9,10 @@ import type { DeadLetterHandler } from './dead-letter-relay.ts';
  */
 
 export type UploadHandler = (event: S3Event, context: Context) => Promise<unknown>;
+export type ReconcileHandler = (
+  event: ScheduledEvent | undefined,
+  context: Context,
+) => Promise<ReconcileReport>;
 
 export interface LambdaHandlers {
   readonly convert: ProxyHandler;
@@ -16,17 +21,20 @@ export interface LambdaHandlers {
   readonly authorizer: RequestAuthorizer;
   readonly onUpload: UploadHandler;
   readonly onDeadLetter: DeadLetterHandler;
+  readonly reconciler: ReconcileHandler;
 }
 
 export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
-  const [convert, results, files, authorizer, onUpload, onDeadLetter] = await Promise.all([
-    import('../functions/convert/handler.ts'),
-    import('../functions/results/handler.ts'),
-    import('../functions/files/handler.ts'),
-    import('../functions/authorizer/handler.ts'),
-    import('../functions/on-upload/handler.ts'),
-    import('../functions/on-dead-letter/handler.ts'),
-  ]);
+  const [convert, results, files, authorizer, onUpload, onDeadLetter, reconciler] =
+    await Promise.all([
+      import('../functions/convert/handler.ts'),
+      import('../functions/results/handler.ts'),
+      import('../functions/files/handler.ts'),
+      import('../functions/authorizer/handler.ts'),
+      import('../functions/on-upload/handler.ts'),
+      import('../functions/on-dead-letter/handler.ts'),
+      import('../functions/reconciler/handler.ts'),
+    ]);
   return {
     convert: convert.handler,
     results: results.handler,
@@ -34,5 +42,6 @@ export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
     authorizer: authorizer.handler,
     onUpload: onUpload.handler,
     onDeadLetter: onDeadLetter.handler,
+    reconciler: reconciler.handler,
   };
 }

@@ -8,8 +8,10 @@ import type { QueueSettings } from '../containers/worker/env.ts';
 import { startWorker, type WorkerHandle } from '../containers/worker/start-worker.ts';
 import { silentLog, type WorkerLog } from '../containers/worker/worker-log.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../containers/worker/worker-runtime.ts';
+import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../core/config/reconciler.ts';
 import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
 import type { Processors } from '../core/jobs/ports.ts';
+import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
 import { lambdaContext } from './api-gateway-event.ts';
 import { type ApiServer, startApiServer } from './api-server.ts';
 import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
@@ -47,11 +49,25 @@ export interface LocalStackOptions {
     readonly leaseMs?: number;
     readonly drainMs?: number;
     readonly progressIntervalMs?: number;
+    /** Per-kind ceilings on one file (the worker's defaults when absent). */
+    readonly imageDeadlineMs?: number;
+    readonly videoDeadlineMs?: number;
     /** Replaces the pipelines (reliability tests). */
     readonly processors?: Processors;
   };
   /** Where ffmpeg is looked up; the pointer file for `cutout keys` is written when `publish`. */
   readonly env: Record<string, string | undefined>;
+  /**
+   * The reconciler runs on a timer as the schedule runs it on AWS; thresholds go to its handler
+   * through the same RECONCILE_* variables the Lambda reads (unset: the user's, else defaults).
+   */
+  readonly reconciler?: {
+    /** Default every RECONCILER_DEFAULTS.intervalMinutes; 0 never (tests call reconcile()). */
+    readonly intervalMs?: number;
+    readonly queuedAfterSeconds?: number;
+    readonly uploadGraceSeconds?: number;
+    readonly abandonUploadAfterSeconds?: number;
+  };
   /** Announce this stack to `cutout keys` through the user's cache folder. */
   readonly publish?: boolean;
   readonly log?: WorkerLog;
@@ -70,6 +86,8 @@ export interface LocalStack {
   readonly workers: readonly WorkerHandle[];
   /** Starts one more worker on the shared runtime. */
   addWorker(): WorkerHandle;
+  /** One reconciler run now, through its Lambda handler (the timer runs the same). */
+  reconcile(): Promise<ReconcileReport>;
   stop(): Promise<void>;
 }
 
@@ -138,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     onUploadError: (error) => log.error('upload-event.failed', { error: String(error) }),
   });
   // The handler modules read their configuration from the environment when first imported.
-  Object.assign(process.env, parseableUrls(emulators.env()));
+  Object.assign(process.env, parseableUrls(emulators.env()), reconcilerEnv(options));
   const handlers = await loadLambdaHandlers();
   emulators.setObjectCreatedListener((event) =>
     handlers.onUpload(event, lambdaContext('cutout-on-upload', 60_000)),
@@ -171,6 +189,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.worker?.progressIntervalMs === undefined
       ? {}
       : { progressIntervalMs: options.worker.progressIntervalMs }),
+    ...(options.worker?.imageDeadlineMs === undefined
+      ? {}
+      : { imageDeadlineMs: options.worker.imageDeadlineMs }),
+    ...(options.worker?.videoDeadlineMs === undefined
+      ? {}
+      : { videoDeadlineMs: options.worker.videoDeadlineMs }),
     ...(options.worker?.processors ? { processors: options.worker.processors } : {}),
     scratchDir: join(dataDir, 'scratch'),
     log,
@@ -230,6 +254,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
 
+  const reconciler = startReconcilerTimer(
+    () => handlers.reconciler(undefined, lambdaContext('cutout-reconciler', 120_000)),
+    options.reconciler?.intervalMs ?? RECONCILER_DEFAULTS.intervalMinutes * 60_000,
+    (error) => log.warn('reconciler.failed', { error: String(error) }),
+  );
+
   const state = {
     pid: process.pid,
     url: server.url,
@@ -252,8 +282,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runtime,
     workers,
     addWorker,
+    reconcile: reconciler.run,
     stop() {
       stopping ??= (async () => {
+        await reconciler.stop();
         await server.close();
         deadLetters.stop();
         await Promise.all(workers.map((w) => w.stop()));
@@ -264,6 +296,56 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopping;
+    },
+  };
+}
+
+function reconcilerEnv(options: LocalStackOptions): Record<string, string> {
+  const settings = options.reconciler ?? {};
+  const env: Record<string, string> = {};
+  if (settings.queuedAfterSeconds !== undefined) {
+    env[RECONCILER_ENV.queuedAfterSeconds] = String(settings.queuedAfterSeconds);
+  }
+  if (settings.uploadGraceSeconds !== undefined) {
+    env[RECONCILER_ENV.uploadGraceSeconds] = String(settings.uploadGraceSeconds);
+  }
+  if (settings.abandonUploadAfterSeconds !== undefined) {
+    env[RECONCILER_ENV.abandonUploadAfterSeconds] = String(settings.abandonUploadAfterSeconds);
+  }
+  return env;
+}
+
+/** Runs `reconcile` every `intervalMs` (never two at once); stop() waits for a run in progress. */
+function startReconcilerTimer(
+  reconcile: () => Promise<ReconcileReport>,
+  intervalMs: number,
+  onError: (error: unknown) => void,
+): { run(): Promise<ReconcileReport>; stop(): Promise<void> } {
+  // Runs queue behind each other: a test's run always starts after the timer's has ended.
+  let last: Promise<unknown> = Promise.resolve();
+  let busy = 0;
+  const run = () => {
+    busy += 1;
+    const next = last
+      .catch(() => undefined)
+      .then(reconcile)
+      .finally(() => {
+        busy -= 1;
+      });
+    last = next;
+    return next;
+  };
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (busy === 0) run().catch(onError);
+        }, intervalMs).unref()
+      : undefined;
+  return {
+    run,
+    stop: async () => {
+      clearInterval(timer);
+      await last.catch(() => undefined);
     },
   };
 }

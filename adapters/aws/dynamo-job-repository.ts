@@ -5,16 +5,28 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { PENDING_INDEX } from '../../core/config/tables.ts';
+import { CutoutError } from '../../core/errors.ts';
 import type { FileRecord, JobRecord } from '../../core/jobs/job.ts';
-import type { FileUpdate, JobRepository } from '../../core/jobs/ports.ts';
+import { isPending, pendingSinceAfter } from '../../core/jobs/pending-files.ts';
+import type {
+  FileUpdate,
+  JobRepository,
+  PendingFile,
+  PendingQuery,
+} from '../../core/jobs/ports.ts';
 import { isConditionFailed, toAwsCutoutError } from './aws-errors.ts';
 import {
   fileSortKey,
   fileToItem,
+  incomingKey,
   isJobItem,
   itemToFile,
   itemToJob,
+  itemToPendingFile,
   jobToItem,
+  pendingKey,
+  pendingPartitions,
 } from './job-items.ts';
 
 const WRITE_CONCURRENCY = 16;
@@ -26,7 +38,7 @@ export function fileUpdateExpression(update: FileUpdate) {
   const sets: string[] = [];
   let i = 0;
   for (const [attribute, value] of Object.entries(update.set)) {
-    if (value === undefined) continue;
+    if (value === undefined || attribute === PENDING_INDEX.sortKey.name) continue;
     names[`#a${i}`] = attribute;
     values[`:a${i}`] = value;
     sets.push(`#a${i} = :a${i}`);
@@ -48,7 +60,28 @@ export function fileUpdateExpression(update: FileUpdate) {
     values[':expired'] = update.leaseExpiredAt;
     conditions.push('(#s <> :running OR #lu <= :expired)');
   }
+  // The pending index follows the status: in it while waiting_upload/queued, out once running or finished.
+  const removes: string[] = [];
+  const since = pendingSinceAfter(update);
+  if (since !== undefined) {
+    // DynamoDB refuses placeholders an expression does not use: name each only where it is.
+    names['#ps'] = PENDING_INDEX.sortKey.name;
+    const status = update.set.status;
+    if (since === null) {
+      names['#pk2'] = PENDING_INDEX.partitionKey.name;
+      removes.push('#pk2', '#ps');
+    } else {
+      values[':ps'] = since;
+      sets.push('#ps = :ps');
+      if (status !== undefined && isPending(status)) {
+        names['#pk2'] = PENDING_INDEX.partitionKey.name;
+        values[':pk2'] = pendingKey(update.jobId, status);
+        sets.push('#pk2 = :pk2');
+      }
+    }
+  }
   let expression = `SET ${sets.join(', ')}`;
+  if (removes.length > 0) expression += ` REMOVE ${removes.join(', ')}`;
   if (update.incrementAttempts) {
     names['#att'] = 'attempts';
     values[':one'] = 1;
@@ -143,6 +176,63 @@ export class DynamoJobRepository implements JobRepository {
       if (isConditionFailed(error)) return undefined;
       throw toAwsCutoutError(error, `file ${update.jobId}/${update.fileId}`);
     }
+  }
+
+  async listPendingFiles(query: PendingQuery): Promise<PendingFile[]> {
+    const perShard = await Promise.all(
+      pendingPartitions(query.status).map((partition) => this.#queryPending(partition, query)),
+    );
+    return perShard
+      .flat()
+      .sort((a, b) => a.pendingSince - b.pendingSince)
+      .slice(0, query.limit);
+  }
+
+  async recordIncomingJob(objectHash: string, jobId: string, expiresAt: number): Promise<string> {
+    const key = incomingKey(objectHash);
+    if (await this.#putIfAbsent({ ...key, jobId, expiresAt }, `incoming object ${objectHash}`)) {
+      return jobId;
+    }
+    try {
+      const out = await this.#db.send(
+        new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+      );
+      const recorded = out.Item?.jobId;
+      if (typeof recorded !== 'string') {
+        throw new CutoutError('INTERNAL', `incoming record ${objectHash} has no job id`);
+      }
+      return recorded;
+    } catch (error) {
+      throw toAwsCutoutError(error, `incoming object ${objectHash}`);
+    }
+  }
+
+  async #queryPending(partition: string, query: PendingQuery): Promise<PendingFile[]> {
+    const found: PendingFile[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: PENDING_INDEX.name,
+            KeyConditionExpression: '#p = :p AND #s <= :before',
+            ExpressionAttributeNames: {
+              '#p': PENDING_INDEX.partitionKey.name,
+              '#s': PENDING_INDEX.sortKey.name,
+            },
+            ExpressionAttributeValues: { ':p': partition, ':before': query.before },
+            Limit: query.limit - found.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        found.push(...(page.Items ?? []).map(itemToPendingFile));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && found.length < query.limit);
+    } catch (error) {
+      throw toAwsCutoutError(error, `pending index ${partition}`);
+    }
+    return found;
   }
 
   async #putIfAbsent(item: Record<string, unknown>, what: string): Promise<boolean> {

@@ -1,6 +1,15 @@
 import { z } from 'zod';
-import { FILE_SORT_KEY_PREFIX, JOB_SORT_KEY } from '../../core/config/tables.ts';
+import {
+  FILE_SORT_KEY_PREFIX,
+  INCOMING_KEY_PREFIX,
+  INCOMING_SORT_KEY,
+  JOB_SORT_KEY,
+  PENDING_INDEX,
+  PENDING_SHARDS,
+} from '../../core/config/tables.ts';
 import { FILE_STATUSES, type FileRecord, type JobRecord } from '../../core/jobs/job.ts';
+import { initialPendingSince, PENDING_STATUSES } from '../../core/jobs/pending-files.ts';
+import type { PendingFile } from '../../core/jobs/ports.ts';
 import type { ConvertOptions } from '../../core/params/convert-params.ts';
 
 /**
@@ -60,9 +69,55 @@ export function jobToItem(job: JobRecord): Record<string, unknown> {
   return { pk: jobId, sk: JOB_SORT_KEY, ...rest };
 }
 
+/** The pending index's partition for a file: its status and a shard picked from its job uuid. */
+export function pendingKey(jobId: string, status: string): string {
+  let hash = 0;
+  for (const char of jobId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `${status}#${hash % PENDING_SHARDS}`;
+}
+
+export function pendingPartitions(status: string): string[] {
+  return Array.from({ length: PENDING_SHARDS }, (_, shard) => `${status}#${shard}`);
+}
+
 export function fileToItem(file: FileRecord): Record<string, unknown> {
   const { jobId, ...rest } = file;
-  return { pk: jobId, sk: fileSortKey(file.fileId), ...rest };
+  const since = initialPendingSince(file);
+  return {
+    pk: jobId,
+    sk: fileSortKey(file.fileId),
+    ...rest,
+    ...(since === undefined
+      ? {}
+      : {
+          [PENDING_INDEX.partitionKey.name]: pendingKey(jobId, file.status),
+          [PENDING_INDEX.sortKey.name]: since,
+        }),
+  };
+}
+
+const pendingItemSchema = z.object({
+  pk: z.string(),
+  sk: z.string().startsWith(FILE_SORT_KEY_PREFIX),
+  status: z.enum(PENDING_STATUSES),
+  pendingSince: z.number(),
+  requeues: z.number().default(0),
+});
+
+/** An item read from the pending index (its projection), as the port's candidate. */
+export function itemToPendingFile(item: Record<string, unknown>): PendingFile {
+  const p = pendingItemSchema.parse(item);
+  return {
+    jobId: p.pk,
+    fileId: p.sk.slice(FILE_SORT_KEY_PREFIX.length),
+    status: p.status,
+    pendingSince: p.pendingSince,
+    requeues: p.requeues,
+  };
+}
+
+export function incomingKey(objectHash: string): { pk: string; sk: string } {
+  return { pk: `${INCOMING_KEY_PREFIX}${objectHash}`, sk: INCOMING_SORT_KEY };
 }
 
 export function isJobItem(item: Record<string, unknown>): boolean {

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import type { AwsClientConfig } from '../../adapters/aws/clients.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
 import { invalidField } from '../../core/errors.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
+import {
+  DEFAULT_IMAGE_DEADLINE_MS,
+  DEFAULT_VIDEO_DEADLINE_MS,
+} from '../../core/jobs/process-file.ts';
+import type { VideoLimits } from '../../core/video/video-limits.ts';
+import { parseVideoLimitsEnv } from './video-limits-env.ts';
 
 /**
  * The worker's configuration, parsed once from the environment at start. Resource names have no
@@ -20,10 +27,20 @@ export const WORKER_ENV = {
   retryDelaySeconds: 'WORKER_RETRY_DELAY_SECONDS',
   leaseSeconds: 'WORKER_LEASE_SECONDS',
   drainSeconds: 'WORKER_DRAIN_SECONDS',
+  /** Ceiling on one image file, from its claim to its output written. */
+  imageDeadlineSeconds: 'WORKER_IMAGE_DEADLINE_SECONDS',
+  /** Ceiling on one video file; the video processor tightens it from the probed duration. */
+  videoDeadlineSeconds: 'WORKER_VIDEO_DEADLINE_SECONDS',
   warmupModel: 'WORKER_WARMUP_MODEL',
   scratchDir: 'WORKER_SCRATCH_DIR',
   ecsAgentUri: 'ECS_AGENT_URI',
+  /** The file the consumer loop touches while it is alive; the container health check reads it. */
+  livenessFile: 'WORKER_LIVENESS_FILE',
+  /** The health check fails once the file is older than this. */
+  livenessStaleSeconds: 'WORKER_LIVENESS_STALE_SECONDS',
 } as const;
+
+export const DEFAULT_LIVENESS_STALE_SECONDS = 60;
 
 const url = z.string().refine((text) => URL.canParse(text), 'must be an absolute URL');
 // Only an id for SQS (the client sends to its endpoint); emulators' queue URLs do not always parse.
@@ -60,9 +77,16 @@ const schema = z.object({
   [WORKER_ENV.leaseSeconds]: seconds(1, 43_200).optional(),
   // ECS waits stopTimeout (at most 120 s) between SIGTERM and SIGKILL.
   [WORKER_ENV.drainSeconds]: seconds(0, 3_600).default(100),
+  [WORKER_ENV.imageDeadlineSeconds]: seconds(1, 86_400).default(DEFAULT_IMAGE_DEADLINE_MS / 1000),
+  [WORKER_ENV.videoDeadlineSeconds]: seconds(1, 7 * 86_400).default(
+    DEFAULT_VIDEO_DEADLINE_MS / 1000,
+  ),
   [WORKER_ENV.warmupModel]: z.string().min(1).default('u2net'),
   [WORKER_ENV.scratchDir]: z.string().min(1).optional(),
   [WORKER_ENV.ecsAgentUri]: url.optional(),
+  [WORKER_ENV.livenessFile]: z.string().min(1).optional(),
+  [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600).default(DEFAULT_LIVENESS_STALE_SECONDS),
+  [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Emulator endpoints: set only by the local stack and tests.
   AWS_ENDPOINT_URL: url.optional(),
@@ -90,9 +114,18 @@ export interface WorkerEnv {
   /** A claim's lease; below every visibility timeout so a crash's redelivery finds it over. */
   readonly leaseMs: number;
   readonly drainMs: number;
+  /** Per-kind ceilings on one file; past them the file fails with DEADLINE_EXCEEDED. */
+  readonly imageDeadlineMs: number;
+  readonly videoDeadlineMs: number;
   readonly warmupModel: string;
   readonly scratchDir: string | undefined;
   readonly ecsAgentUri: string | undefined;
+  /** Undefined: no liveness file is kept (local runs). */
+  readonly livenessFile: string | undefined;
+  readonly livenessStaleMs: number;
+  readonly videoLimits: VideoLimits;
+  /** Largest image the worker reads into memory; a larger one fails its file unread. */
+  readonly maxImageBytes: number;
 }
 
 function heartbeatFor(visibility: number, configured: number | undefined): number {
@@ -165,8 +198,14 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
     retryDelaySeconds: e[WORKER_ENV.retryDelaySeconds],
     leaseMs: leaseSeconds * 1000,
     drainMs: e[WORKER_ENV.drainSeconds] * 1000,
+    imageDeadlineMs: e[WORKER_ENV.imageDeadlineSeconds] * 1000,
+    videoDeadlineMs: e[WORKER_ENV.videoDeadlineSeconds] * 1000,
     warmupModel: e[WORKER_ENV.warmupModel],
     scratchDir: e[WORKER_ENV.scratchDir],
     ecsAgentUri: e[WORKER_ENV.ecsAgentUri],
+    livenessFile: e[WORKER_ENV.livenessFile],
+    livenessStaleMs: e[WORKER_ENV.livenessStaleSeconds] * 1000,
+    videoLimits: parseVideoLimitsEnv(env),
+    maxImageBytes: e[ENV.maxImageBytes],
   });
 }

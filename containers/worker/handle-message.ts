@@ -1,7 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { toCutoutError } from '../../core/errors.ts';
 import { type JobMessage, parseJobMessage } from '../../core/jobs/job-message.ts';
-import type { ProcessFileOutcome } from '../../core/jobs/process-file.ts';
+import type { ProcessFileOptions, ProcessFileOutcome } from '../../core/jobs/process-file.ts';
 import { fileMetricsRecord, type MetricsWriter } from './metrics.ts';
 import type { MessageHandler } from './queue-consumer.ts';
 import type { TaskProtection } from './task-protection.ts';
@@ -12,11 +12,18 @@ import type { WorkerLog } from './worker-log.ts';
  * - a body that is not a job message can never succeed: log it and acknowledge;
  * - the file finished (done, failed with its reason, or already finished/unknown): acknowledge;
  *   done and failed also emit one metrics record (skips are not outcomes);
- * - anything thrown (a retryable failure, another worker holding the file): leave the message
- *   for redelivery, and after maxReceiveCount the dead-letter queue marks the file failed.
+ * - a duplicate of a file another worker holds under a live lease is a skip too: acknowledged,
+ *   so it never counts toward the dead-letter limit (processFile says why that is safe); a
+ *   redelivered one (`held`) is hidden until that lease can have ended, then looked at again;
+ * - anything thrown (a retryable failure, a hand-back at shutdown): leave the message for
+ *   redelivery, and after maxReceiveCount the dead-letter queue marks the file failed.
  */
 
-export type ProcessOne = (message: JobMessage) => Promise<ProcessFileOutcome>;
+/** `options.signal` aborts when the worker hands the message back at shutdown. */
+export type ProcessOne = (
+  message: JobMessage,
+  options?: ProcessFileOptions,
+) => Promise<ProcessFileOutcome>;
 
 export interface MessageHandlerDeps {
   readonly process: ProcessOne;
@@ -26,7 +33,7 @@ export interface MessageHandlerDeps {
 }
 
 export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
-  return async (message: Message) => {
+  return async (message: Message, signal: AbortSignal) => {
     let job: JobMessage;
     try {
       job = parseJobMessage(message.Body ?? '');
@@ -46,15 +53,18 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     };
     await deps.protection.acquire();
     try {
-      const result = await deps.process(job);
+      const result = await deps.process(job, { signal, receiveCount: context.receiveCount });
       const finished = Date.now();
       deps.log.info(`file.${result.outcome}`, {
         ...context,
         ms: finished - started,
         ...(result.outcome === 'done' ? { modelId: result.modelId } : {}),
         ...(result.outcome === 'failed' ? { code: result.code, error: result.error } : {}),
-        ...(result.outcome === 'skipped' ? { reason: result.reason } : {}),
+        ...(result.outcome === 'skipped' || result.outcome === 'held'
+          ? { reason: result.reason }
+          : {}),
       });
+      if (result.outcome === 'held') return { retryInSeconds: result.retryInSeconds };
       if (result.outcome !== 'skipped') {
         deps.metrics(
           fileMetricsRecord({

@@ -2,9 +2,10 @@ import { createAwsClients } from '../../adapters/aws/clients.ts';
 import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
 import { toCutoutError } from '../../core/errors.ts';
 import { parseWorkerEnv } from './env.ts';
+import { startLiveness } from './liveness.ts';
 import { stdoutMetrics } from './metrics.ts';
 import { startWorker } from './start-worker.ts';
-import { createTaskProtection } from './task-protection.ts';
+import { createTaskProtection, reportProtectionFailure } from './task-protection.ts';
 import { jsonLog } from './worker-log.ts';
 import { createWorkerRuntime } from './worker-runtime.ts';
 
@@ -15,6 +16,10 @@ import { createWorkerRuntime } from './worker-runtime.ts';
 
 const writeLine = (line: string) => process.stdout.write(`${line}\n`);
 const log = jsonLog(writeLine, { service: 'cutout-worker' });
+
+// A handler past its deadline gets this long (the processor's stop, the verdict's write) before
+// the loop counts as wedged.
+const HANDLER_SLACK_MS = 120_000;
 
 async function main(): Promise<void> {
   const env = parseWorkerEnv(process.env);
@@ -29,20 +34,36 @@ async function main(): Promise<void> {
     warmupModel: env.warmupModel,
     video: env.queues.some((q) => q.kind === 'video'),
     leaseMs: env.leaseMs,
+    imageDeadlineMs: env.imageDeadlineMs,
+    videoDeadlineMs: env.videoDeadlineMs,
+    maxImageBytes: env.maxImageBytes,
     ...(env.scratchDir ? { scratchDir: env.scratchDir } : {}),
+    videoLimits: env.videoLimits,
     log,
     env: process.env,
   });
+  const liveness = env.livenessFile
+    ? startLiveness({
+        file: env.livenessFile,
+        staleMs: env.livenessStaleMs,
+        handlerLimitMs: (kind) =>
+          (kind === 'image' ? env.imageDeadlineMs : env.videoDeadlineMs) + HANDLER_SLACK_MS,
+        onChange: (alive, detail) =>
+          alive
+            ? log.info('liveness.resumed', { detail })
+            : log.error('liveness.wedged', { detail }),
+      })
+    : undefined;
   const worker = startWorker({
     sqs: clients.sqs,
     queues: env.queues,
-    process: runtime.process,
+    process: liveness ? liveness.watch(runtime.process) : runtime.process,
     waitTimeSeconds: env.waitTimeSeconds,
     retryDelaySeconds: env.retryDelaySeconds,
     drainMs: env.drainMs,
     protection: createTaskProtection({
       agentUri: env.ecsAgentUri,
-      onError: (error) => log.warn('task-protection.error', { error: String(error) }),
+      onError: reportProtectionFailure(log, stdoutMetrics(writeLine)),
     }),
     log,
     metrics: stdoutMetrics(writeLine),
@@ -52,6 +73,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (signalled) return;
     signalled = true;
+    // The liveness file stays fresh while draining: the loop is alive, only finishing.
     log.info('worker.signal', { signal });
     worker
       .stop()

@@ -17,7 +17,7 @@ import type { ProcessFileOutcome } from '../../core/jobs/process-file.ts';
 export interface FileMetricsInput {
   readonly kind: MetricKind;
   /** Skipped files (duplicates, unknown ids) are not outcomes worth counting. */
-  readonly outcome: Exclude<ProcessFileOutcome, { outcome: 'skipped' }>;
+  readonly outcome: Extract<ProcessFileOutcome, { outcome: 'done' | 'failed' }>;
   /** Epoch ms of the worker's claim (processing start) and of the stored output. */
   readonly startedMs: number;
   readonly finishedMs: number;

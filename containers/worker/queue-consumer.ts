@@ -5,14 +5,23 @@ import { Consumer } from 'sqs-consumer';
  * Long-polls one SQS queue with N sqs-consumer Consumers (one message each, so N files run at once
  * and a slow file never holds up a batch). sqs-consumer extends the visibility while a handler
  * runs (heartbeat) and deletes the message when the handler acknowledges it. This wrapper adds the
- * shutdown rules: stop taking messages, let in-flight ones finish within a deadline, hand back
- * (visibility 0) whatever could not finish, and never start a message once stopping.
+ * shutdown rules: stop taking messages, let in-flight ones finish within a deadline, then abort
+ * whatever could not finish (its handler releases the file's lease) and hand it back (visible
+ * again a second later), and never start a message once stopping.
  */
 
-/** What to do with a message once its handler is done. */
-export type MessageOutcome = 'ack' | 'retry';
+/**
+ * What to do with a message once its handler is done: delete it, show it again after the retry
+ * delay, or show it again after a delay of the handler's choosing.
+ */
+export type MessageOutcome = 'ack' | 'retry' | { readonly retryInSeconds: number };
 
-export type MessageHandler = (message: Message) => Promise<MessageOutcome>;
+/**
+ * `signal` aborts when the consumer gives the message up (drain deadline passed): the handler
+ * then releases what it holds and settles promptly; its outcome is ignored, the message is
+ * handed back.
+ */
+export type MessageHandler = (message: Message, signal: AbortSignal) => Promise<MessageOutcome>;
 
 export interface QueueConsumerOptions {
   readonly sqs: SQSClient;
@@ -28,6 +37,11 @@ export interface QueueConsumerOptions {
   /** A message whose handler asked for a retry is visible again after this long (at least 1 s). */
   readonly retryDelaySeconds: number;
   readonly handle: MessageHandler;
+  /**
+   * At a hand-back, how long the aborted handlers get to release their files' leases before
+   * the messages are made visible anyway (default 5 s).
+   */
+  readonly releaseWaitMs?: number;
   readonly onError?: (error: Error, message: Message | undefined) => void;
 }
 
@@ -35,8 +49,9 @@ export interface QueueConsumer {
   /** Messages being handled right now. */
   readonly inFlight: number;
   /**
-   * Stops taking messages, waits up to `drainTimeoutMs` for the in-flight ones, then hands any
-   * that are still running back (visible again within a second) so another worker takes them over.
+   * Stops taking messages, waits up to `drainTimeoutMs` for the in-flight ones, then aborts any
+   * that are still running, gives their handlers a moment to release their leases, and hands
+   * them back (visible again within a second) so another worker takes them over at once.
    */
   stop(drainTimeoutMs: number): Promise<void>;
   /**
@@ -48,6 +63,14 @@ export interface QueueConsumer {
 
 /** The shortest hand-back: the message is receivable again a second later. */
 const MIN_VISIBILITY_SECONDS = 1;
+const DEFAULT_RELEASE_WAIT_MS = 5_000;
+
+interface InFlight {
+  readonly message: Message;
+  readonly controller: AbortController;
+  /** Resolves when the handler has returned (or thrown). */
+  readonly handled: Promise<void>;
+}
 
 interface Slot {
   readonly consumer: Consumer;
@@ -60,7 +83,7 @@ interface Slot {
 }
 
 export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
-  const inFlight = new Map<string, Message>();
+  const inFlight = new Map<string, InFlight>();
   // 'released': the drain deadline passed and in-flight messages were handed back.
   let state: 'running' | 'stopping' | 'released' | 'killed' = 'running';
   const onError = options.onError ?? (() => undefined);
@@ -111,12 +134,24 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
             slot.settle = resolve;
           });
           const id = message.MessageId ?? message.ReceiptHandle ?? String(inFlight.size);
-          inFlight.set(id, message);
+          const controller = new AbortController();
+          const running = options.handle(message, controller.signal);
+          inFlight.set(id, {
+            message,
+            controller,
+            handled: running.then(
+              () => undefined,
+              () => undefined,
+            ),
+          });
           try {
-            const outcome = await options.handle(message);
+            const outcome = await running;
             if (abandoned()) return undefined;
             if (outcome === 'ack') return message;
-            await setVisibility(message, options.retryDelaySeconds);
+            await setVisibility(
+              message,
+              outcome === 'retry' ? options.retryDelaySeconds : outcome.retryInSeconds,
+            );
             return undefined;
           } finally {
             inFlight.delete(id);
@@ -170,8 +205,20 @@ export function startQueueConsumer(options: QueueConsumerOptions): QueueConsumer
         state = 'released';
         // Aborting ends the heartbeats, which would otherwise hide the handed-back messages again.
         for (const slot of slots) slot.consumer.stop({ abort: true });
+        const given = [...inFlight.values()];
+        // The handlers release their files' leases first: a message visible again while its
+        // lease still runs would be taken for a duplicate by the next worker.
+        for (const entry of given) entry.controller.abort(new Error('handed back at shutdown'));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(given.map((entry) => entry.handled)),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, options.releaseWaitMs ?? DEFAULT_RELEASE_WAIT_MS);
+          }),
+        ]);
+        clearTimeout(timer);
         await Promise.all(
-          [...inFlight.values()].map((message) => setVisibility(message, MIN_VISIBILITY_SECONDS)),
+          given.map((entry) => setVisibility(entry.message, MIN_VISIBILITY_SECONDS)),
         );
       } else {
         for (const slot of slots) slot.consumer.stop({ abort: true });

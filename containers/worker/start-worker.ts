@@ -33,7 +33,8 @@ export interface WorkerHandle {
   readonly inFlight: number;
   /**
    * Graceful stop (SIGTERM): takes no more messages, lets in-flight files finish within the
-   * drain time, hands back what did not, and switches task protection off.
+   * drain time, aborts what did not (each releases its file's lease) and hands those messages
+   * back, and switches task protection off.
    */
   stop(): Promise<void>;
   /**

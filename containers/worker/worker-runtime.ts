@@ -5,7 +5,8 @@ import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
 import type { ModelSettings } from '../../adapters/models/model-env.ts';
 import { createSegmenterProvider } from '../../adapters/onnx/segmenter-provider.ts';
 import type { Processors } from '../../core/jobs/ports.ts';
-import { processFile } from '../../core/jobs/process-file.ts';
+import { type ProcessFileDeps, processFile } from '../../core/jobs/process-file.ts';
+import type { VideoLimits } from '../../core/video/video-limits.ts';
 import type { ProcessOne } from './handle-message.ts';
 import { createProcessors } from './processors.ts';
 import { createScratch } from './scratch-dir.ts';
@@ -28,7 +29,14 @@ export interface WorkerRuntimeOptions {
   readonly video: boolean;
   readonly leaseMs: number;
   readonly progressIntervalMs?: number;
+  /** Per-kind ceilings on one file (processFile's defaults when absent). */
+  readonly imageDeadlineMs?: number;
+  readonly videoDeadlineMs?: number;
+  /** Largest image read into memory (default: DEFAULT_MAX_IMAGE_BYTES). */
+  readonly maxImageBytes?: number;
   readonly scratchDir?: string;
+  /** Bounds on each video (default DEFAULT_VIDEO_LIMITS). */
+  readonly videoLimits?: VideoLimits;
   /** Replaces the real pipelines (reliability tests use a processor that blocks). */
   readonly processors?: Processors;
   readonly log: WorkerLog;
@@ -63,20 +71,24 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
     createProcessors({
       segmenters,
       ...(options.video ? { codec: createFfmpegCodec({ env: options.env }) } : {}),
+      ...(options.videoLimits ? { videoLimits: options.videoLimits } : {}),
     });
-  const deps = {
+  const deps: ProcessFileDeps = {
     repo: new DynamoJobRepository(clients.dynamo, options.jobsTable),
     inputs: new S3ObjectStore(clients.s3, clients.s3Presign, options.inputBucket),
     outputs: new S3ObjectStore(clients.s3, clients.s3Presign, options.outputBucket),
     processors,
     scratch: createScratch(options.scratchDir),
     leaseMs: options.leaseMs,
+    ...(options.maxImageBytes === undefined ? {} : { maxImageBytes: options.maxImageBytes }),
     ...(options.progressIntervalMs === undefined
       ? {}
       : { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.imageDeadlineMs === undefined ? {} : { imageDeadlineMs: options.imageDeadlineMs }),
+    ...(options.videoDeadlineMs === undefined ? {} : { videoDeadlineMs: options.videoDeadlineMs }),
   };
   return {
-    process: (message) => processFile(message, deps),
+    process: (message, options) => processFile(message, deps, options),
     close: () => segmenters.close(),
   };
 }

@@ -15,6 +15,8 @@ export const ENV = {
   inlineLimitBytes: 'INLINE_LIMIT_BYTES',
   modelDir: 'CUTOUT_MODEL_DIR',
   modelAliases: 'CUTOUT_MODEL_ALIASES',
+  /** Largest image (inline, uploaded, or read by the worker); convert and the worker read it. */
+  maxImageBytes: 'MAX_IMAGE_BYTES',
 } as const;
 
 /** Logical resource names: the local stack creates exactly these; CDK uses them as construct ids. */
@@ -37,9 +39,6 @@ export const QUEUE_SETTINGS = {
 
 /** Jobs, their inputs and their outputs live this long (DynamoDB TTL and S3 lifecycle agree). */
 export const DEFAULT_JOB_TTL_DAYS = 7;
-
-/** API Gateway's payload ceiling is 10 MB; base64 in the proxy event leaves a little less for files. */
-export const DEFAULT_INLINE_LIMIT_BYTES = 10 * 1024 * 1024;
 
 export const S3_PREFIX = {
   jobs: 'jobs/',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isCutoutError, toCutoutError } from '../errors.ts';
 import { type ConvertOptions, parseConvertOptions } from '../params/convert-params.ts';
 import { outputExtension, outputNames, sanitizeFileName } from './file-names.ts';
@@ -14,13 +14,20 @@ import { systemClock } from './ports.ts';
  * the result under `results/<path>` in the outputs bucket.
  */
 
-/** A uuid (version 4 layout) derived from the object, so redelivered events agree on it. */
-export function incomingJobId(object: UploadedObject): string {
-  const hex = createHash('sha256')
-    .update(`${object.bucket}\n${object.key}\n${object.eTag ?? object.sequencer ?? ''}`)
-    .digest('hex');
-  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+/**
+ * What identifies one version of an object across redelivered events: a hash of bucket, key and
+ * ETag (or the event's sequencer). It only keys the dedupe record; the job id is random, so
+ * knowing an object's key gives no way to its job or results.
+ */
+export function incomingObjectHash(object: UploadedObject): string {
+  // Events carry the ETag bare, HeadObject in quotes: both name the same version.
+  const version = object.eTag?.replaceAll('"', '') ?? object.sequencer ?? '';
+  return createHash('sha256').update(`${object.bucket}\n${object.key}\n${version}`).digest('hex');
+}
+
+export interface IncomingJobDeps extends MarkUploadedDeps {
+  /** Job ids for new incoming jobs (default: random uuids). */
+  readonly newId?: () => string;
 }
 
 /** Object metadata as request fields: `convert-to` and `convert_to` both name `convert_to`. */
@@ -32,13 +39,20 @@ function metadataFields(metadata: Readonly<Record<string, string>>): Record<stri
 
 export async function createIncomingJob(
   object: UploadedObject,
-  deps: MarkUploadedDeps,
+  deps: IncomingJobDeps,
 ): Promise<MarkUploadedOutcome> {
   const limits = { ...DEFAULT_JOB_LIMITS, ...deps.limits };
   const head = await deps.inputs.head(object.key);
   if (!head) return { outcome: 'ignored', reason: `${object.key} no longer exists` };
   const now = (deps.clock ?? systemClock).now();
-  const jobId = incomingJobId({ ...object, eTag: object.eTag ?? head.eTag });
+  const expiresAt = Math.floor(now / 1000) + limits.ttlDays * 86_400;
+  // The first event's random id wins; a redelivered event (or a retry after a crash between
+  // here and createJob) reads it back and carries on with the same job.
+  const jobId = await deps.repo.recordIncomingJob(
+    incomingObjectHash({ ...object, eTag: object.eTag ?? head.eTag }),
+    (deps.newId ?? randomUUID)(),
+    expiresAt,
+  );
   const name = sanitizeFileName(object.key.slice(object.key.lastIndexOf('/') + 1));
   const fields = metadataFields(head.metadata);
   const guessed = (head.contentType ?? '').startsWith('video/')
@@ -62,7 +76,6 @@ export async function createIncomingJob(
   const effective = options ?? parseConvertOptions({ convert_to: guessed });
   const outName = outputNames([name], outputExtension(effective))[0] ?? `${name}.out`;
   const createdAt = new Date(now).toISOString();
-  const expiresAt = Math.floor(now / 1000) + limits.ttlDays * 86_400;
   const fileId = fileIdFor(0);
   const file = newFileRecord({
     jobId,
@@ -93,10 +106,10 @@ export async function createIncomingJob(
   const created = await deps.repo.createJob(job, [file]);
   if (problem) return { outcome: 'failed', jobId, reason: problem };
   if (!created) {
+    // A repeated event: the first one queued the file. Should its send have been lost, the
+    // reconciler sends it again; sending here too would only duplicate the message.
     const existing = await deps.repo.getFile(jobId, fileId);
-    if (existing?.status !== 'queued') {
-      return { outcome: 'ignored', reason: `incoming job ${jobId} is already ${existing?.status}` };
-    }
+    return { outcome: 'ignored', reason: `incoming job ${jobId} is already ${existing?.status}` };
   }
   await deps.queue.send({ v: 1, jobId, fileId, kind: effective.kind });
   return { outcome: 'queued', jobId, fileId };

@@ -34,11 +34,14 @@ export type MarkUploadedOutcome =
   | { readonly outcome: 'ignored'; readonly reason: string };
 
 /**
- * Reacts to an object landing in the inputs bucket (delivery is at least once).
+ * Reacts to an object landing in the inputs bucket (delivery is at least once, in any order).
  *
  * - `jobs/<uuid>/<fileId>/<name>`: the awaited upload of a file; waiting_upload -> queued and
- *   enqueue. A file already queued is enqueued again (a lost send is then recovered; the
- *   worker's claim makes the duplicate harmless); later states are left alone.
+ *   enqueue, by the one event whose conditional write made that move. Every other event is
+ *   ignored: an inline file's object is written before its items exist (its job enqueues it), a
+ *   client re-POSTing a presigned upload or S3 repeating an event finds the file queued or
+ *   later, and a second enqueue would only make a duplicate message. A send lost after the
+ *   move is recovered by the reconciler, not by a repeated event.
  * - `incoming/<path>`: a job of its own, options from the object's metadata, result under
  *   `results/<path>` in the outputs bucket; its uuid derives from the object so a repeated
  *   event does not make a second job.
@@ -52,10 +55,14 @@ export async function markUploaded(
   if (!ids) return { outcome: 'ignored', reason: `not a job input: ${object.key}` };
   const now = (deps.clock ?? systemClock).now();
   const file = await deps.repo.getFile(ids.jobId, ids.fileId);
-  if (!file || file.inputKey !== object.key) {
+  if (!file) {
+    // The usual case for an inline file: the convert handler writes objects, then items.
+    return { outcome: 'ignored', reason: `no upload awaited under ${object.key} (inline file)` };
+  }
+  if (file.inputKey !== object.key) {
     return { outcome: 'ignored', reason: `no file awaits ${object.key}` };
   }
-  if (file.status !== 'waiting_upload' && file.status !== 'queued') {
+  if (file.status !== 'waiting_upload') {
     return { outcome: 'ignored', reason: `file ${file.fileId} is already ${file.status}` };
   }
   const size = object.size ?? (await deps.inputs.head(object.key))?.size;
@@ -65,14 +72,10 @@ export async function markUploaded(
     await deps.repo.updateFile(failUpdate(file, reason, now));
     return { outcome: 'failed', jobId: file.jobId, reason };
   }
-  if (file.status === 'waiting_upload') {
-    const queued = await deps.repo.updateFile(markQueuedUpdate(file, now, size));
-    if (!queued) {
-      const current = await deps.repo.getFile(file.jobId, file.fileId);
-      if (current?.status !== 'queued') {
-        return { outcome: 'ignored', reason: `file ${file.fileId} moved on meanwhile` };
-      }
-    }
+  const queued = await deps.repo.updateFile(markQueuedUpdate(file, now, size));
+  if (!queued) {
+    // Another event (a retried upload, a repeated notification) queued it first.
+    return { outcome: 'ignored', reason: `file ${file.fileId} was queued by another event` };
   }
   const job = await deps.repo.getJob(file.jobId);
   const kind = job?.job.kind ?? 'image';

@@ -1,6 +1,7 @@
 import type { ImageOptions, VideoOptions } from '../params/convert-params.ts';
 import type { FileRecord, FileStatus, JobRecord } from './job.ts';
 import type { JobMessage } from './job-message.ts';
+import type { PendingStatus } from './pending-files.ts';
 
 /**
  * Ports of the job system. Adapters in adapters/aws/ implement them against S3, SQS and
@@ -20,6 +21,13 @@ export interface FilePatch {
   readonly outputContentType?: string;
   readonly outputSize?: number;
   readonly warnings?: readonly string[];
+  /**
+   * Epoch ms of the file's pending clock (see pending-files.ts); set by the reconciler when it
+   * queues a file again, to hold off its next look. Entering `queued` restarts it anyway.
+   */
+  readonly pendingSince?: number;
+  /** How many times the reconciler queued the file again (its back-off grows with this). */
+  readonly requeues?: number;
   readonly updatedAt: string;
 }
 
@@ -52,6 +60,31 @@ export interface JobRepository {
   getFile(jobId: string, fileId: string): Promise<FileRecord | undefined>;
   /** @returns the updated file, or undefined when the condition did not hold (or the file is unknown) */
   updateFile(update: FileUpdate): Promise<FileRecord | undefined>;
+  /**
+   * Files in `status` whose pending clock is at or before `before` (epoch ms), oldest first,
+   * at most `limit`. Read from an eventually consistent index: re-read a file before acting.
+   */
+  listPendingFiles(query: PendingQuery): Promise<PendingFile[]>;
+  /**
+   * Records `jobId` as the job of the `incoming/` object identified by `objectHash`, unless an
+   * earlier event recorded one (conditional write). @returns the recorded job id
+   */
+  recordIncomingJob(objectHash: string, jobId: string, expiresAt: number): Promise<string>;
+}
+
+export interface PendingQuery {
+  readonly status: PendingStatus;
+  readonly before: number;
+  readonly limit: number;
+}
+
+/** A candidate from the pending index (a projection: ids and the reconciler's bookkeeping). */
+export interface PendingFile {
+  readonly jobId: string;
+  readonly fileId: string;
+  readonly status: PendingStatus;
+  readonly pendingSince: number;
+  readonly requeues: number;
 }
 
 export interface ObjectInfo {
@@ -86,8 +119,12 @@ export interface PresignedMultipart {
 export interface ObjectStore {
   readonly bucket: string;
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
-  /** @throws CutoutError INPUT_NOT_FOUND when the object does not exist */
-  get(key: string): Promise<Uint8Array>;
+  /**
+   * Reads a whole object into memory. With `maxBytes`, an object over it is refused by its size
+   * before any byte is read, and the read stops should more than that arrive anyway.
+   * @throws CutoutError INPUT_NOT_FOUND when the object does not exist; INPUT_TOO_LARGE over `maxBytes`
+   */
+  get(key: string, options?: { readonly maxBytes?: number }): Promise<Uint8Array>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Streams the object to a local file (parent folders are created). @throws CutoutError INPUT_NOT_FOUND */
   getToFile(key: string, path: string): Promise<void>;
@@ -102,9 +139,10 @@ export interface ObjectStore {
     key: string,
     options: { contentType: string; maxBytes: number; expiresSeconds: number },
   ): Promise<PresignedPost>;
+  /** Part URLs signed with each part's exact length (`partSizes`, part 1 first): S3 refuses another size. */
   presignMultipart(
     key: string,
-    options: { contentType: string; partCount: number; expiresSeconds: number },
+    options: { contentType: string; partSizes: readonly number[]; expiresSeconds: number },
   ): Promise<PresignedMultipart>;
 }
 

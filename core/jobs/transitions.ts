@@ -67,6 +67,25 @@ export function progressUpdate(
   };
 }
 
+/**
+ * Extends the lease of a running file, on a timer while it is processed. Fails (undefined) once
+ * the claim is no longer the owner: another worker took the file over, or it finished.
+ */
+export function renewLeaseUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  leaseToken: string,
+  now: number,
+  leaseMs: number,
+): FileUpdate {
+  return {
+    jobId: file.jobId,
+    fileId: file.fileId,
+    from: ['running'],
+    leaseToken,
+    set: { leaseUntil: now + leaseMs, updatedAt: iso(now) },
+  };
+}
+
 /** running -> done; only the claim that owns the file may finish it. */
 export function completeUpdate(
   file: Pick<FileRecord, 'jobId' | 'fileId'>,
@@ -116,6 +135,18 @@ export function failUpdate(
     ...(leaseToken === undefined ? {} : { leaseToken }),
     set: { status: 'failed', leaseUntil: 0, error, updatedAt: iso(now) },
   };
+}
+
+/**
+ * -> failed for a dead-lettered message: any unfinished file, except one running under a
+ * live lease (its holder is still working; a claim made after the caller's read counts too).
+ */
+export function deadLetterFailUpdate(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  error: string,
+  now: number,
+): FileUpdate {
+  return { ...failUpdate(file, error, now), leaseExpiredAt: now };
 }
 
 /** Gives a running file back after a retryable failure, so the redelivered message can claim it at once. */

@@ -1,3 +1,4 @@
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
@@ -7,14 +8,18 @@ import { parseJobMessage } from '../../core/jobs/job-message.ts';
 import { clientConfig } from '../shared/env-schema.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import { env } from './env.ts';
+import { queueUrlFromArn } from './queue-url.ts';
 
 const aws = awsClients(clientConfig(env));
 const deps = { repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME) };
 
 /**
  * SQS event from a dead-letter queue: each file whose message ran out of receives is marked
- * failed with a readable reason. Records that fail for a passing reason are reported back
- * (ReportBatchItemFailures) and retried; unreadable bodies are dropped with a log line.
+ * failed with a readable reason. A file a worker still holds under a live lease is not failed:
+ * its record stays in the queue (a batch item failure) hidden until the lease can have ended,
+ * then is judged again; the hiding is what keeps this from looping hot (if it fails, the
+ * queue's own visibility timeout, minutes, spaces the retries). Records that fail for a passing
+ * reason are retried the same way; unreadable bodies are dropped with a log line.
  */
 export const handler = eventHandler<SQSEvent, SQSBatchResponse>(
   'on-dead-letter',
@@ -24,6 +29,18 @@ export const handler = eventHandler<SQSEvent, SQSBatchResponse>(
       try {
         const message = parseJobMessage(record.body);
         const outcome = await failDeadLetter(message, deps);
+        if (outcome.outcome === 'deferred') {
+          await aws.sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrlFromArn(record.eventSourceARN),
+              ReceiptHandle: record.receiptHandle,
+              VisibilityTimeout: outcome.retryInSeconds,
+            }),
+          );
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+          logger.log('info', 'dead letter deferred', { ...message, ...outcome });
+          continue;
+        }
         logger.log('warn', 'dead letter handled', { ...message, ...outcome });
       } catch (error) {
         if (isCutoutError(error) && error.code === 'INVALID_REQUEST') {

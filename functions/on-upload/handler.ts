@@ -17,7 +17,10 @@ const deps = {
   limits: { ttlDays: env.JOB_TTL_DAYS },
 };
 
-/** S3 ObjectCreated on the inputs bucket: queue the uploaded file, or start an incoming/ job. */
+/**
+ * S3 ObjectCreated on the inputs bucket: queue the uploaded file, or start an incoming/ job.
+ * Events that find nothing to do (see markUploaded) are ignored.
+ */
 export const handler = eventHandler<S3Event, MarkUploadedOutcome[]>(
   'on-upload',
   async (event, _context, logger) => {
@@ -25,7 +28,13 @@ export const handler = eventHandler<S3Event, MarkUploadedOutcome[]>(
     for (const object of createdObjects(event)) {
       if (object.bucket !== env.INPUT_BUCKET_NAME) continue;
       const outcome = await markUploaded(object, deps);
-      logger.log('info', 'upload handled', { key: object.key, ...outcome });
+      // Ignored events are the normal duplicates of at-least-once delivery (an inline file's
+      // own object, a repeated upload), not problems: a debug line, nothing that reads as one.
+      if (outcome.outcome === 'ignored') {
+        logger.log('debug', 'upload event ignored', { key: object.key, reason: outcome.reason });
+      } else {
+        logger.log('info', 'upload handled', { key: object.key, ...outcome });
+      }
       outcomes.push(outcome);
     }
     return outcomes;

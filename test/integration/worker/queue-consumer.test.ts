@@ -52,6 +52,7 @@ function consume(
     heartbeatSeconds: 1,
     waitTimeSeconds: 1,
     retryDelaySeconds: 1,
+    releaseWaitMs: 1_000,
     handle,
   });
   consumers.push(consumer);
@@ -150,6 +151,34 @@ describe('queue consumer (sqs-consumer against fauxqs)', () => {
     expect(again.Messages?.[0]?.Body).toBe('slow');
     expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
     g.open();
+  });
+
+  it('stop() aborts an unfinished handler and waits for it to release its file before handing back', async () => {
+    let deliveries = 0;
+    let released = false;
+    const consumer = consume(
+      (_message, signal) => {
+        deliveries += 1;
+        return new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            // The lease release is a write of its own; the hand-back must come after it.
+            setTimeout(() => {
+              released = true;
+              resolve('retry');
+            }, 300);
+          });
+        });
+      },
+      { visibility: 30 },
+    );
+    await send('leased');
+    await until(() => deliveries === 1, 'the first delivery');
+    await consumer.stop(200);
+    expect(released).toBe(true);
+    const again = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 3 }),
+    );
+    expect(again.Messages?.[0]?.Body).toBe('leased');
   });
 
   it('after kill() the message comes back once its visibility runs out and another consumer finishes it', async () => {

@@ -1,17 +1,16 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSegmenterProvider } from '../../../adapters/onnx/segmenter-provider.ts';
-import type { ProcessOne } from '../../../containers/worker/handle-message.ts';
+import { S3ObjectStore } from '../../../adapters/aws/s3-object-store.ts';
+import {
+  createSegmenterProvider,
+  type OnnxSegmenterProvider,
+} from '../../../adapters/onnx/segmenter-provider.ts';
 import { createImageProcessor } from '../../../containers/worker/processors.ts';
 import { startWorker, type WorkerHandle } from '../../../containers/worker/start-worker.ts';
-import { silentLog } from '../../../containers/worker/worker-log.ts';
-import {
-  createWorkerRuntime,
-  type WorkerRuntime,
-} from '../../../containers/worker/worker-runtime.ts';
 import { FILE_STATUSES, type FileStatus } from '../../../core/jobs/job.ts';
-import type { ImageProcessor } from '../../../core/jobs/ports.ts';
+import type { ImageProcessor, JobRepository } from '../../../core/jobs/ports.ts';
+import { type ProcessFileDeps, processFile } from '../../../core/jobs/process-file.ts';
 import {
   inlinePng,
   samplePng,
@@ -30,19 +29,20 @@ const KILLS = 20;
 const VISIBILITY_SECONDS = 2;
 
 let harness: WorkerHarness;
-let runtime: WorkerRuntime;
+let segmenters: OnnxSegmenterProvider;
 const workers: WorkerHandle[] = [];
 const blocked: string[] = [];
 const crash = new Set<(error: Error) => void>();
 const doneCount = new Map<string, number>();
-let processOne: ProcessOne;
+let deps: ProcessFileDeps;
 
 beforeAll(async () => {
   harness = await startWorkerHarness({
     visibilityTimeoutSeconds: VISIBILITY_SECONDS,
     maxReceiveCount: 10,
   });
-  const real = createImageProcessor(createSegmenterProvider(harness.models));
+  segmenters = createSegmenterProvider(harness.models);
+  const real = createImageProcessor(segmenters);
   const firstSeen = new Set<string>();
   // The first attempt at every file hangs inside the pipeline, as a worker does when it dies.
   const image: ImageProcessor = (input, options, ctx) => {
@@ -53,24 +53,15 @@ beforeAll(async () => {
     }
     return real(input, options, ctx);
   };
-  runtime = await createWorkerRuntime({
-    clients: harness.clients,
-    jobsTable: harness.emulators.resources.jobsTable,
-    inputBucket: harness.emulators.resources.inputBucket,
-    outputBucket: harness.emulators.resources.outputBucket,
-    models: harness.models,
-    video: false,
+  const { resources } = harness.emulators;
+  const { clients } = harness;
+  deps = {
+    repo: harness.repo,
+    inputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.inputBucket),
+    outputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.outputBucket),
+    processors: { image },
     leaseMs: 1_000,
     progressIntervalMs: 100,
-    processors: { image },
-    log: silentLog,
-    env: process.env,
-  });
-  processOne = async (message) => {
-    const result = await runtime.process(message);
-    if (result.outcome === 'done')
-      doneCount.set(message.jobId, (doneCount.get(message.jobId) ?? 0) + 1);
-    return result;
   };
 });
 
@@ -78,11 +69,25 @@ afterAll(async () => {
   // Let the hung attempts fail now; their late writes must not touch finished files.
   for (const reject of crash) reject(new Error('the worker process is gone'));
   await Promise.all(workers.map((w) => w.stop()));
-  await runtime?.close();
+  await segmenters?.close();
   await harness?.stop();
 });
 
+/**
+ * A worker whose kill() is a crash for DynamoDB as well as for SQS: its in-process attempts
+ * (hung in the pipeline) stop writing, so their leases are no longer renewed and run out.
+ */
 function start(): WorkerHandle {
+  let alive = true;
+  const updateFile: JobRepository['updateFile'] = (update) =>
+    alive ? harness.repo.updateFile(update) : Promise.reject(new Error('the process is gone'));
+  const repo = new Proxy<JobRepository>(harness.repo, {
+    get: (target, name) => {
+      if (name === 'updateFile') return updateFile;
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   const worker = startWorker({
     sqs: harness.clients.sqs,
     queues: [
@@ -94,13 +99,27 @@ function start(): WorkerHandle {
         heartbeatSeconds: 1,
       },
     ],
-    process: processOne,
+    process: async (message, delivery) => {
+      const result = await processFile(message, { ...deps, repo }, delivery);
+      if (result.outcome === 'done')
+        doneCount.set(message.jobId, (doneCount.get(message.jobId) ?? 0) + 1);
+      return result;
+    },
     waitTimeSeconds: 1,
     retryDelaySeconds: 1,
     drainMs: 5_000,
   });
   workers.push(worker);
-  return worker;
+  return {
+    get inFlight() {
+      return worker.inFlight;
+    },
+    stop: () => worker.stop(),
+    kill: () => {
+      alive = false;
+      worker.kill();
+    },
+  };
 }
 
 const rank = (s: FileStatus) => FILE_STATUSES.indexOf(s);

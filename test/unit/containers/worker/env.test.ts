@@ -26,6 +26,19 @@ describe('worker environment', () => {
     expect(env.leaseMs).toBe(60_000);
     expect(env.aws).toEqual({ region: 'us-east-1' });
     expect(env.ecsAgentUri).toBeUndefined();
+    expect([env.imageDeadlineMs, env.videoDeadlineMs]).toEqual([15 * 60_000, 6 * 3_600_000]);
+  });
+
+  it('reads the per-kind file deadlines and refuses a zero one', () => {
+    const env = parseWorkerEnv({
+      ...BASE,
+      WORKER_IMAGE_DEADLINE_SECONDS: '90',
+      WORKER_VIDEO_DEADLINE_SECONDS: '7200',
+    });
+    expect([env.imageDeadlineMs, env.videoDeadlineMs]).toEqual([90_000, 7_200_000]);
+    expect(() => parseWorkerEnv({ ...BASE, WORKER_IMAGE_DEADLINE_SECONDS: '0' })).toThrow(
+      /^WORKER_IMAGE_DEADLINE_SECONDS: /,
+    );
   });
 
   it('reads tunables, emulator endpoints and the ECS agent', () => {

@@ -6,7 +6,7 @@ import type { TaskProtection } from '../../../../containers/worker/task-protecti
 import type { WorkerLog } from '../../../../containers/worker/worker-log.ts';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { JobMessage } from '../../../../core/jobs/job-message.ts';
-import type { ProcessFileOutcome } from '../../../../core/jobs/process-file.ts';
+import type { ProcessFileOptions, ProcessFileOutcome } from '../../../../core/jobs/process-file.ts';
 
 const JOB: JobMessage = {
   v: 1,
@@ -14,6 +14,8 @@ const JOB: JobMessage = {
   fileId: '0000',
   kind: 'image',
 };
+
+const NO_SIGNAL = new AbortController().signal;
 
 function message(body: string): Message {
   return {
@@ -51,6 +53,45 @@ function recorder() {
 }
 
 describe('worker message handling', () => {
+  it('hands processFile the consumer abort signal (hand-back) and the receive count', async () => {
+    const r = recorder();
+    const handBack = new AbortController();
+    let received: ProcessFileOptions | undefined;
+    const handle = createMessageHandler({
+      log: r.log,
+      metrics: r.metrics,
+      protection: r.protection,
+      process: async (_job, options): Promise<ProcessFileOutcome> => {
+        received = options;
+        return { outcome: 'skipped', reason: 'another worker holds the file' };
+      },
+    });
+    await expect(handle(message(JSON.stringify(JOB)), handBack.signal)).resolves.toBe('ack');
+    expect(received?.signal).toBe(handBack.signal);
+    expect(received?.receiveCount).toBe(2);
+    expect(r.records).toHaveLength(0);
+  });
+
+  it('hides a held redelivery until the holder lease can have ended, without a metrics record', async () => {
+    const r = recorder();
+    const handle = createMessageHandler({
+      log: r.log,
+      metrics: r.metrics,
+      protection: r.protection,
+      process: async (): Promise<ProcessFileOutcome> => ({
+        outcome: 'held',
+        reason: 'another worker holds the file until 2026-01-01T00:01:00.000Z',
+        retryInSeconds: 61,
+      }),
+    });
+    await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toEqual({
+      retryInSeconds: 61,
+    });
+    expect(r.lines[0]).toMatchObject({ level: 'info', event: 'file.held' });
+    expect(r.records).toHaveLength(0);
+    expect(r.held()).toBe(0);
+  });
+
   it('acknowledges a finished file and holds task protection only while it runs', async () => {
     const r = recorder();
     const seen: JobMessage[] = [];
@@ -64,7 +105,7 @@ describe('worker message handling', () => {
         return { outcome: 'done', outputKey: 'jobs/x/a.png', modelId: 'tiny' };
       },
     });
-    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('ack');
+    await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toBe('ack');
     expect(seen).toEqual([JOB]);
     expect(r.held()).toBe(0);
     expect(r.lines[0]).toMatchObject({
@@ -87,7 +128,7 @@ describe('worker message handling', () => {
         error: 'a.png: not an image',
       }),
     });
-    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('ack');
+    await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toBe('ack');
     expect(r.lines[0]).toMatchObject({ event: 'file.failed', fields: { code: 'DECODE_FAILED' } });
     expect(r.records).toHaveLength(1);
     expect(r.records[0]).toMatchObject({ Kind: 'image', FilesSucceeded: 0, FilesFailed: 1 });
@@ -103,7 +144,7 @@ describe('worker message handling', () => {
         throw new CutoutError('MODEL_UNAVAILABLE', 'session failed');
       },
     });
-    await expect(handle(message(JSON.stringify(JOB)))).resolves.toBe('retry');
+    await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toBe('retry');
     expect(r.held()).toBe(0);
     expect(r.lines[0]).toMatchObject({
       level: 'warn',
@@ -126,8 +167,8 @@ describe('worker message handling', () => {
         return { outcome: 'skipped', reason: '' };
       },
     });
-    await expect(handle(message('{"v":1,"jobId":"nope"}'))).resolves.toBe('ack');
-    await expect(handle(message('not json'))).resolves.toBe('ack');
+    await expect(handle(message('{"v":1,"jobId":"nope"}'), NO_SIGNAL)).resolves.toBe('ack');
+    await expect(handle(message('not json'), NO_SIGNAL)).resolves.toBe('ack');
     expect(called).toBe(false);
     expect(r.maxHeld()).toBe(0);
     expect(r.lines.map((l) => l.event)).toEqual(['message.rejected', 'message.rejected']);
@@ -152,7 +193,8 @@ describe('worker message handling', () => {
       },
     });
     const video = JSON.stringify({ ...JOB, kind: 'video' });
-    for (let i = 0; i < 3; i += 1) await expect(handle(message(video))).resolves.toBe('ack');
+    for (let i = 0; i < 3; i += 1)
+      await expect(handle(message(video), NO_SIGNAL)).resolves.toBe('ack');
     expect(r.lines.map((l) => l.event)).toEqual(['file.skipped', 'file.done', 'file.failed']);
     expect(r.records.map((m) => [m.Kind, m.Model, m.FilesSucceeded, m.FilesFailed])).toEqual([
       ['video', 'isnet-imgly', 1, 0],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createJob } from '../../../../core/jobs/create-job.ts';
-import { incomingJobId } from '../../../../core/jobs/incoming-job.ts';
 import { markUploaded } from '../../../../core/jobs/mark-uploaded.ts';
 import {
   FakeClock,
@@ -67,53 +66,47 @@ describe('markUploaded', () => {
     expect((await repo.getFile(JOB_ID, '0000'))?.error).toContain('more than the 4 declared');
   });
 
-  it('makes an object under incoming/ a job of its own, options from metadata, result under results/', async () => {
-    const { repo, inputs, queue, deps } = await setup();
-    await inputs.put('incoming/shop/shoe.jpg', new Uint8Array([1, 2]), {
-      contentType: 'image/jpeg',
-      metadata: { 'alpha-matting': 'true', model: 'u2netp' },
-    });
-    const outcome = await markUploaded(
-      { bucket: 'inputs', key: 'incoming/shop/shoe.jpg', eTag: 'e1' },
-      deps,
+  it('enqueues a file once however many events arrive (retried POST, repeated notification)', async () => {
+    const { repo, queue, deps } = await setup();
+    const key = `jobs/${JOB_ID}/0000/a b.png`;
+    const outcomes = await Promise.all([
+      markUploaded({ bucket: 'inputs', key, size: 4 }, deps),
+      markUploaded({ bucket: 'inputs', key, size: 4 }, deps),
+    ]);
+    outcomes.push(await markUploaded({ bucket: 'inputs', key, size: 4 }, deps));
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['ignored', 'ignored', 'queued']);
+    expect(queue.sent).toHaveLength(1);
+    expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('queued');
+  });
+
+  it('quietly ignores the event of an inline file, before and after its items exist', async () => {
+    const repo = new MemoryJobRepository();
+    const inputs = new MemoryObjectStore('inputs');
+    const queue = new MemoryJobQueue();
+    const clock = new FakeClock();
+    const key = `jobs/${JOB_ID}/0000/cat.png`;
+    // Before: the object is there, the items are not yet.
+    const early = await markUploaded({ bucket: 'inputs', key, size: 3 }, { repo, inputs, queue });
+    expect(early).toMatchObject({ outcome: 'ignored' });
+    await createJob(
+      {
+        apiKeyId: 'k',
+        fields: { convert_to: 'image-backgroundremover' },
+        files: [
+          {
+            field: 'files',
+            filename: 'cat.png',
+            contentType: 'image/png',
+            data: new Uint8Array(3),
+          },
+        ],
+      },
+      { repo, inputs, queue, clock, newId: () => JOB_ID },
     );
-    expect(outcome.outcome).toBe('queued');
-    const jobId = incomingJobId({ bucket: 'inputs', key: 'incoming/shop/shoe.jpg', eTag: 'e1' });
-    const stored = await repo.getJob(jobId);
-    expect(stored?.job.source).toBe('incoming');
-    expect(stored?.job.options).toMatchObject({
-      kind: 'image',
-      model: 'u2netp',
-      alphaMatting: { enabled: true },
-    });
-    expect(stored?.files[0]).toMatchObject({
-      inputKey: 'incoming/shop/shoe.jpg',
-      outputKey: 'results/shop/shoe.png',
-    });
-    // A repeated event for the same object makes no second job.
-    await markUploaded({ bucket: 'inputs', key: 'incoming/shop/shoe.jpg', eTag: 'e1' }, deps);
-    expect(repo.jobs.size).toBe(2);
-    expect(new Set(queue.sent.map((m) => m.jobId))).toEqual(new Set([jobId]));
-  });
-
-  it('records bad metadata as a failed incoming job with the reason', async () => {
-    const { repo, inputs, deps } = await setup();
-    await inputs.put('incoming/x.png', new Uint8Array([1]), {
-      contentType: 'image/png',
-      metadata: { alpha_fg: '999' },
-    });
-    const outcome = await markUploaded({ bucket: 'inputs', key: 'incoming/x.png' }, deps);
-    expect(outcome.outcome).toBe('failed');
-    if (outcome.outcome === 'failed') {
-      const stored = await repo.getJob(outcome.jobId);
-      expect(stored?.files[0]?.status).toBe('failed');
-      expect(stored?.job.errors[0]).toMatch(/alpha_fg/);
-    }
-  });
-
-  it('derives a version-4-shaped uuid from the object', () => {
-    const id = incomingJobId({ bucket: 'b', key: 'incoming/a.png', eTag: 'x' });
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(incomingJobId({ bucket: 'b', key: 'incoming/a.png', eTag: 'y' })).not.toBe(id);
+    expect(queue.sent).toHaveLength(1);
+    // After: the file is queued by its job; the event must not queue it a second time.
+    const late = await markUploaded({ bucket: 'inputs', key, size: 3 }, { repo, inputs, queue });
+    expect(late).toEqual({ outcome: 'ignored', reason: 'file 0000 is already queued' });
+    expect(queue.sent).toHaveLength(1);
   });
 });

@@ -2,7 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { FileRecord, JobRecord } from '../../../../core/jobs/job.ts';
+import { objectTooLarge } from '../../../../core/jobs/job-limits.ts';
 import type { JobMessage } from '../../../../core/jobs/job-message.ts';
+import {
+  initialPendingSince,
+  isPending,
+  pendingSinceAfter,
+} from '../../../../core/jobs/pending-files.ts';
 import type {
   ApiKeyRecord,
   Clock,
@@ -12,6 +18,8 @@ import type {
   KeyStore,
   ObjectInfo,
   ObjectStore,
+  PendingFile,
+  PendingQuery,
   PresignedMultipart,
   PresignedPost,
   PutOptions,
@@ -24,15 +32,46 @@ export class MemoryJobRepository implements JobRepository {
   readonly jobs = new Map<string, JobRecord>();
   readonly files = new Map<string, FileRecord>();
   readonly updates: FileUpdate[] = [];
+  /** The pending index: clock and re-queue count per `jobId/fileId`, as the adapter keeps it. */
+  readonly pending = new Map<string, { since: number; requeues: number }>();
+  /** `incoming/` dedupe records: object hash -> job id. */
+  readonly incoming = new Map<string, string>();
 
   async createJob(job: JobRecord, files: readonly FileRecord[]): Promise<boolean> {
     const created = !this.jobs.has(job.jobId);
     if (created) this.jobs.set(job.jobId, job);
     for (const f of files) {
       const id = `${f.jobId}/${f.fileId}`;
-      if (!this.files.has(id)) this.files.set(id, f);
+      if (this.files.has(id)) continue;
+      this.files.set(id, f);
+      const since = initialPendingSince(f);
+      if (since !== undefined) this.pending.set(id, { since, requeues: 0 });
     }
     return created;
+  }
+
+  async listPendingFiles(query: PendingQuery): Promise<PendingFile[]> {
+    const found: PendingFile[] = [];
+    for (const [id, entry] of this.pending) {
+      const file = this.files.get(id);
+      if (!file || file.status !== query.status || !isPending(file.status)) continue;
+      if (entry.since > query.before) continue;
+      found.push({
+        jobId: file.jobId,
+        fileId: file.fileId,
+        status: file.status,
+        pendingSince: entry.since,
+        requeues: entry.requeues,
+      });
+    }
+    return found.sort((a, b) => a.pendingSince - b.pendingSince).slice(0, query.limit);
+  }
+
+  async recordIncomingJob(objectHash: string, jobId: string, _expiresAt: number): Promise<string> {
+    const recorded = this.incoming.get(objectHash);
+    if (recorded) return recorded;
+    this.incoming.set(objectHash, jobId);
+    return jobId;
   }
 
   async getJob(jobId: string) {
@@ -53,7 +92,15 @@ export class MemoryJobRepository implements JobRepository {
     const id = `${update.jobId}/${update.fileId}`;
     const current = this.files.get(id);
     const next = current ? applyFileUpdate(current, update) : undefined;
-    if (next) this.files.set(id, next);
+    if (next) {
+      this.files.set(id, next);
+      const since = pendingSinceAfter(update);
+      if (since === null) this.pending.delete(id);
+      else if (since !== undefined) {
+        const requeues = update.set.requeues ?? this.pending.get(id)?.requeues ?? 0;
+        this.pending.set(id, { since, requeues });
+      }
+    }
     return next;
   }
 }
@@ -70,9 +117,16 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(key, { data: body, options });
   }
 
-  async get(key: string) {
+  /** Keys read with `get`, in order (a refused read is not listed: nothing was read). */
+  readonly reads: string[] = [];
+
+  async get(key: string, options?: { readonly maxBytes?: number }) {
     const object = this.objects.get(key);
     if (!object) throw new CutoutError('INPUT_NOT_FOUND', `${key} does not exist`);
+    if (options?.maxBytes !== undefined && object.data.byteLength > options.maxBytes) {
+      throw objectTooLarge(key, object.data.byteLength, options.maxBytes);
+    }
+    this.reads.push(key);
     return object.data;
   }
 
@@ -111,10 +165,13 @@ export class MemoryObjectStore implements ObjectStore {
     };
   }
 
-  async presignMultipart(key: string, options: { partCount: number }): Promise<PresignedMultipart> {
+  async presignMultipart(
+    key: string,
+    options: { partSizes: readonly number[] },
+  ): Promise<PresignedMultipart> {
     return {
       uploadId: `upload-${key}`,
-      partUrls: Array.from({ length: options.partCount }, (_, i) => `https://part/${i + 1}`),
+      partUrls: options.partSizes.map((size, i) => `https://part/${i + 1}?length=${size}`),
       completeUrl: 'https://complete',
     };
   }

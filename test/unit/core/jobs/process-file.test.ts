@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CutoutError } from '../../../../core/errors.ts';
 import { createJob } from '../../../../core/jobs/create-job.ts';
 import type { ImageProcessor } from '../../../../core/jobs/ports.ts';
 import { processFile } from '../../../../core/jobs/process-file.ts';
+import { claimUpdate } from '../../../../core/jobs/transitions.ts';
 import {
   FakeClock,
   MemoryJobQueue,
@@ -38,6 +39,15 @@ async function setup() {
     { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
   );
   return { repo, inputs, outputs, clock };
+}
+
+/** Polls `check` until it holds (real time; the fake clock only drives lease arithmetic). */
+async function until(check: () => Promise<boolean> | boolean, what = 'condition'): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 const echo: ImageProcessor = async (input, options, ctx) => {
@@ -184,7 +194,7 @@ describe('processFile', () => {
     expect((await repo.getFile(JOB_ID, '0000'))?.lastError).toBe('an internal error');
   });
 
-  it('leaves a file another worker holds (reject) and takes it over after the lease', async () => {
+  it('acknowledges a duplicate of a file another worker holds, and takes it over after the lease', async () => {
     const { repo, inputs, outputs, clock } = await setup();
     let release: () => void = () => undefined;
     const slow: ImageProcessor = async (input, options, ctx) => {
@@ -201,17 +211,35 @@ describe('processFile', () => {
       leaseMs: 1000,
       processors: { image: slow },
     });
-    await new Promise((r) => setTimeout(r, 10));
-    await expect(
-      processFile(MESSAGE, {
-        repo,
-        inputs,
-        outputs,
-        clock,
-        leaseMs: 1000,
-        processors: { image: echo },
-      }),
-    ).rejects.toMatchObject({ code: 'JOB_CONFLICT' });
+    await until(async () => (await repo.getFile(JOB_ID, '0000'))?.status === 'running');
+    let duplicateRuns = 0;
+    // Resolving means "acknowledge": a retry would count toward the dead-letter limit.
+    const duplicate = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      leaseMs: 1000,
+      processors: {
+        image: async (...args) => {
+          duplicateRuns++;
+          return echo(...args);
+        },
+      },
+    });
+    expect(duplicate).toMatchObject({ outcome: 'skipped' });
+    expect(duplicate.outcome === 'skipped' && duplicate.reason).toMatch(/another worker holds/);
+    expect(duplicateRuns).toBe(0);
+    expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(1);
+    // A redelivered message may be the holder's own: hidden until the lease can have ended.
+    clock.advance(400);
+    const redelivered = await processFile(
+      MESSAGE,
+      { repo, inputs, outputs, clock, leaseMs: 1000, processors: { image: echo } },
+      { receiveCount: 2 },
+    );
+    expect(redelivered).toMatchObject({ outcome: 'held', retryInSeconds: 2 });
+    clock.advance(-400);
     // The first worker "crashes": its lease runs out and a redelivery takes over.
     clock.advance(1001);
     const second = await processFile(MESSAGE, {
@@ -249,6 +277,179 @@ describe('processFile', () => {
       { repo, inputs, outputs, clock, processors: { image: echo } },
     );
     expect(outcome.outcome).toBe('skipped');
+  });
+});
+
+/** An image processor that runs until its signal aborts, then rejects with the signal's reason. */
+function blockingUntilAborted(seen: { aborted?: unknown; started?: boolean }): ImageProcessor {
+  return (_input, _options, ctx) => {
+    seen.started = true;
+    return new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        seen.aborted = ctx.signal.reason;
+        reject(ctx.signal.reason);
+      });
+    });
+  };
+}
+
+describe('processFile leases, deadlines and hand-back', () => {
+  it('renews an image lease on a timer, without progress, so a duplicate still finds it held', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const seen: { started?: boolean } = {};
+    const first = processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      leaseMs: 60,
+      imageDeadlineMs: 60_000,
+      processors: { image: blockingUntilAborted(seen) },
+    });
+    await until(() => seen.started === true, 'the processor to start');
+    const claimedUntil = (await repo.getFile(JOB_ID, '0000'))?.leaseUntil ?? 0;
+    // Time passes with no progress report; the renewal timer alone must push the lease on.
+    clock.advance(50);
+    await until(
+      async () => ((await repo.getFile(JOB_ID, '0000'))?.leaseUntil ?? 0) > claimedUntil,
+      'a timed renewal',
+    );
+    clock.advance(50); // past the first lease: without renewals the duplicate would claim here
+    const duplicate = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      leaseMs: 60,
+      processors: { image: echo },
+    });
+    expect(duplicate.outcome).toBe('skipped');
+    expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(1);
+    // Let the first call end: take the file over so its next renewal finds it lost.
+    clock.advance(1_000);
+    await processFile(MESSAGE, { repo, inputs, outputs, clock, processors: { image: echo } });
+    expect((await first).outcome).toBe('skipped');
+  });
+
+  it('aborts the processor when a renewal finds the file taken over (lost lease)', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const seen: { aborted?: unknown; started?: boolean } = {};
+    const first = processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      leaseMs: 30,
+      processors: { image: blockingUntilAborted(seen) },
+    });
+    await until(() => seen.started === true, 'the processor to start');
+    // Another claim takes the file (as after a long stall past the lease).
+    const file = await repo.getFile(JOB_ID, '0000');
+    if (!file) throw new Error('no file');
+    clock.advance(1_000);
+    expect(
+      await repo.updateFile(claimUpdate(file, clock.now(), 60_000, 'other-token')),
+    ).toBeTruthy();
+    expect(await first).toEqual({ outcome: 'skipped', reason: 'lost the claim while processing' });
+    expect(seen.aborted).toMatchObject({ code: 'JOB_CONFLICT' });
+    // The new owner's claim is untouched.
+    expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
+      status: 'running',
+      leaseToken: 'other-token',
+    });
+    expect(outputs.objects.size).toBe(0);
+  });
+
+  it('fails a file past its deadline with DEADLINE_EXCEEDED, aborting the processor and clearing the lease', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const seen: { aborted?: unknown; started?: boolean } = {};
+    const outcome = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      imageDeadlineMs: 200,
+      videoDeadlineMs: 60_000,
+      processors: { image: blockingUntilAborted(seen) },
+    });
+    const reason = 'cat.jpg: did not finish within 0.2 s (the image deadline)';
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'DEADLINE_EXCEEDED', error: reason });
+    expect(seen.aborted).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
+      status: 'failed',
+      error: reason,
+      leaseUntil: 0,
+    });
+    expect(outputs.objects.size).toBe(0);
+  });
+
+  it('fails at the deadline even when the processor ignores the signal (after the grace)', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const outcome = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      imageDeadlineMs: 100,
+      abortGraceMs: 20,
+      processors: { image: () => new Promise(() => undefined) },
+    });
+    expect(outcome).toMatchObject({ outcome: 'failed', code: 'DEADLINE_EXCEEDED' });
+    expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('failed');
+  });
+
+  it('on hand-back releases the lease at once, keeps quiet afterwards, and rejects for redelivery', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const handBack = new AbortController();
+    let started = false;
+    let lateProgress = false;
+    const first = processFile(
+      MESSAGE,
+      {
+        repo,
+        inputs,
+        outputs,
+        clock,
+        leaseMs: 60_000,
+        progressIntervalMs: 0,
+        processors: {
+          image: (_input, _options, ctx) => {
+            started = true;
+            return new Promise((_, reject) => {
+              ctx.signal.addEventListener('abort', () => {
+                // A straggling progress report after the release must not extend the lease again.
+                setTimeout(() => {
+                  clock.advance(1);
+                  ctx.onProgress(0.9);
+                  lateProgress = true;
+                  reject(ctx.signal.reason);
+                }, 20);
+              });
+            });
+          },
+        },
+      },
+      { signal: handBack.signal },
+    );
+    await until(() => started, 'the processor to start');
+    handBack.abort();
+    await expect(first).rejects.toMatchObject({ code: 'INTERNAL' });
+    await until(() => lateProgress, 'the late progress report');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
+      status: 'running',
+      leaseUntil: 0,
+      lastError: 'cat.jpg: handed back at shutdown',
+    });
+    // The next worker claims at once: no waiting for the 60 s lease.
+    const next = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      processors: { image: echo },
+    });
+    expect(next.outcome).toBe('done');
   });
 });
 
@@ -300,9 +501,10 @@ describe('processFile for video', () => {
           scratch,
           processors: {
             video: async (inputPath, options, ctx) => {
-              expect(inputPath.endsWith('.mp4')).toBe(true);
+              // Neutral names: the processor sniffs the container, never trusting an extension.
+              expect(basename(inputPath)).toBe('input');
               expect(await readFile(inputPath)).toEqual(Buffer.from([1, 2]));
-              expect(ctx.backgroundPath?.endsWith('sky.jpg')).toBe(true);
+              expect(ctx.backgroundPath && basename(ctx.backgroundPath)).toBe('background');
               expect(options.format).toBe('video_over_image');
               const path = join(ctx.workDir, 'out.mp4');
               await writeFile(path, Buffer.from([4, 5, 6]));
@@ -323,6 +525,68 @@ describe('processFile for video', () => {
       );
       expect((await repo.getFile(JOB_ID, '0000'))?.outputSize).toBe(3);
       expect(dirs.every((dir) => !existsSync(dir))).toBe(true);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('fails a video past its deadline and removes its scratch folder', async () => {
+    const repo = new MemoryJobRepository();
+    const inputs = new MemoryObjectStore('inputs');
+    const outputs = new MemoryObjectStore('outputs');
+    const clock = new FakeClock();
+    await createJob(
+      {
+        apiKeyId: 'k',
+        fields: { convert_to: 'video-backgroundremover' },
+        files: [
+          {
+            field: 'files',
+            filename: 'clip.mp4',
+            contentType: 'video/mp4',
+            data: new Uint8Array([1, 2]),
+          },
+        ],
+      },
+      { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
+    );
+    const root = await mkdtemp(join(tmpdir(), 'cutout-scratch-'));
+    const dirs: string[] = [];
+    try {
+      const outcome = await processFile(
+        { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'video' },
+        {
+          repo,
+          inputs,
+          outputs,
+          clock,
+          imageDeadlineMs: 60_000,
+          videoDeadlineMs: 300,
+          scratch: {
+            makeDir: async (label: string) => {
+              const dir = await mkdtemp(join(root, `${label}-`));
+              dirs.push(dir);
+              return dir;
+            },
+            remove: (dir: string) => rm(dir, { recursive: true, force: true }),
+          },
+          processors: {
+            video: (_input, _options, ctx) =>
+              new Promise((_, reject) => {
+                void writeFile(join(ctx.workDir, 'partial.mov'), Buffer.from([1]));
+                ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+              }),
+          },
+        },
+      );
+      expect(outcome).toMatchObject({
+        outcome: 'failed',
+        code: 'DEADLINE_EXCEEDED',
+        error: 'clip.mp4: did not finish within 0.3 s (the video deadline)',
+      });
+      expect(dirs).toHaveLength(1);
+      expect(dirs.every((dir) => !existsSync(dir))).toBe(true);
+      expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({ status: 'failed', leaseUntil: 0 });
     } finally {
       await rm(root, { recursive: true, force: true });
     }

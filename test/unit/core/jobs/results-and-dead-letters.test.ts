@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createJob } from '../../../../core/jobs/create-job.ts';
-import { failDeadLetter } from '../../../../core/jobs/fail-dead-letter.ts';
+import {
+  failDeadLetter,
+  MAX_DEAD_LETTER_RECHECK_SECONDS,
+} from '../../../../core/jobs/fail-dead-letter.ts';
 import { getFile } from '../../../../core/jobs/get-file.ts';
 import { getResults } from '../../../../core/jobs/get-results.ts';
 import {
@@ -8,6 +11,7 @@ import {
   completeUpdate,
   failUpdate,
   releaseUpdate,
+  renewLeaseUpdate,
 } from '../../../../core/jobs/transitions.ts';
 import {
   FakeClock,
@@ -193,5 +197,44 @@ describe('failDeadLetter', () => {
       ).outcome,
     ).toBe('ignored');
     expect((await repo.getFile(JOB_ID, '0002'))?.status).toBe('done');
+  });
+
+  it('defers a file held under a live lease, and fails it once the lease has ended unfinished', async () => {
+    const { repo, clock } = await setup();
+    const message = { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'image' } as const;
+    await repo.updateFile(claimUpdate(message, clock.now(), 90_000, 't'));
+    clock.advance(30_000);
+    expect(await failDeadLetter(message, { repo, clock })).toEqual({
+      outcome: 'deferred',
+      reason: 'a worker holds a.png until 2026-01-01T00:01:30.000Z',
+      retryInSeconds: 61,
+    });
+    expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('running');
+    // A very long lease is looked at again within the cap, not at its end.
+    await repo.updateFile(renewLeaseUpdate(message, 't', clock.now(), 5 * 3_600_000));
+    const far = await failDeadLetter(message, { repo, clock });
+    expect(far.outcome === 'deferred' && far.retryInSeconds).toBe(MAX_DEAD_LETTER_RECHECK_SECONDS);
+    // The holder vanished: its lease runs out with the file still running.
+    clock.advance(5 * 3_600_000 + 1);
+    const outcome = await failDeadLetter(message, { repo, clock });
+    expect(outcome.outcome).toBe('failed');
+    expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('failed');
+  });
+
+  it('never fails a file that a redelivery claimed between the read and the write', async () => {
+    const { repo, clock } = await setup();
+    const message = { v: 1, jobId: JOB_ID, fileId: '0001', kind: 'image' } as const;
+    const racing = {
+      ...repo,
+      getFile: (jobId: string, fileId: string) => repo.getFile(jobId, fileId),
+      updateFile: async (update: Parameters<typeof repo.updateFile>[0]) => {
+        // A worker claims the file just before the dead letter's write lands.
+        await repo.updateFile(claimUpdate(message, clock.now(), 60_000, 'w'));
+        return repo.updateFile(update);
+      },
+    } as unknown as typeof repo;
+    const outcome = await failDeadLetter(message, { repo: racing, clock });
+    expect(outcome.outcome).toBe('deferred');
+    expect((await repo.getFile(JOB_ID, '0001'))?.status).toBe('running');
   });
 });

@@ -9,10 +9,12 @@ import {
   applyFileUpdate,
   claimUpdate,
   completeUpdate,
+  deadLetterFailUpdate,
   failUpdate,
   markQueuedUpdate,
   progressUpdate,
   releaseUpdate,
+  renewLeaseUpdate,
 } from '../../../../core/jobs/transitions.ts';
 
 function file(overrides: Partial<FileRecord> = {}): FileRecord {
@@ -140,5 +142,35 @@ describe('file transitions', () => {
     const released = applyFileUpdate(running, releaseUpdate(running, 'a', 'busy', 5));
     expect(released).toMatchObject({ status: 'running', leaseUntil: 0, lastError: 'busy' });
     expect(released && isClaimable(released, 6)).toBe(true);
+  });
+});
+
+describe('lease renewal and dead letters', () => {
+  it('renews only the owning claim of a running file, whatever its lease says', () => {
+    const running = file({ status: 'running', leaseToken: 't', leaseUntil: 1_000 });
+    // Even past its end (a slow renewal): the claim is still the owner until someone reclaims.
+    expect(applyFileUpdate(running, renewLeaseUpdate(running, 't', 5_000, 2_000))).toMatchObject({
+      leaseUntil: 7_000,
+      status: 'running',
+    });
+    expect(applyFileUpdate(running, renewLeaseUpdate(running, 'other', 5_000, 2_000))).toBe(
+      undefined,
+    );
+    const done = file({ status: 'done', leaseToken: 't' });
+    expect(applyFileUpdate(done, renewLeaseUpdate(done, 't', 5_000, 2_000))).toBe(undefined);
+  });
+
+  it('fails a dead-lettered file unless it runs under a live lease', () => {
+    const leased = file({ status: 'running', leaseToken: 't', leaseUntil: 10_000 });
+    expect(applyFileUpdate(leased, deadLetterFailUpdate(leased, 'gave up', 9_000))).toBe(undefined);
+    expect(applyFileUpdate(leased, deadLetterFailUpdate(leased, 'gave up', 10_000))).toMatchObject({
+      status: 'failed',
+      error: 'gave up',
+      leaseUntil: 0,
+    });
+    const queued = file({ status: 'queued' });
+    expect(applyFileUpdate(queued, deadLetterFailUpdate(queued, 'gave up', 0))?.status).toBe(
+      'failed',
+    );
   });
 });

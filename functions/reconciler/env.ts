@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
+import {
+  awsEnvShape,
+  inputBucketShape,
+  jobsTableShape,
+  parseEnv,
+  queuesShape,
+} from '../shared/env-schema.ts';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The reconciler's environment, parsed once at cold start. */
+export const env = parseEnv(
+  {
+    ...awsEnvShape,
+    ...jobsTableShape,
+    ...inputBucketShape,
+    ...queuesShape,
+    [RECONCILER_ENV.queuedAfterSeconds]: positiveInt(RECONCILER_DEFAULTS.queuedAfterSeconds),
+    [RECONCILER_ENV.uploadGraceSeconds]: positiveInt(RECONCILER_DEFAULTS.uploadGraceSeconds),
+    [RECONCILER_ENV.abandonUploadAfterSeconds]: positiveInt(
+      RECONCILER_DEFAULTS.abandonUploadAfterSeconds,
+    ),
+    [RECONCILER_ENV.maxFiles]: positiveInt(RECONCILER_DEFAULTS.maxFiles),
+  },
+  process.env,
+);

@@ -1,0 +1,50 @@
+import type { ScheduledEvent } from 'aws-lambda';
+import { awsClients } from '../../adapters/aws/clients.ts';
+import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
+import { RECONCILER_ENV } from '../../core/config/reconciler.ts';
+import { CutoutError } from '../../core/errors.ts';
+import { type ReconcileReport, reconcileStranded } from '../../core/jobs/reconcile-stranded.ts';
+import { clientConfig } from '../shared/env-schema.ts';
+import { eventHandler } from '../shared/middleware.ts';
+import { env } from './env.ts';
+
+const aws = awsClients(clientConfig(env));
+const deps = {
+  repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME),
+  inputs: new S3ObjectStore(aws.s3, aws.s3Presign, env.INPUT_BUCKET_NAME),
+  queue: new SqsJobQueue(aws.sqs, { image: env.IMAGE_QUEUE_URL, video: env.VIDEO_QUEUE_URL }),
+  settings: {
+    queuedAfterMs: env[RECONCILER_ENV.queuedAfterSeconds] * 1000,
+    uploadGraceMs: env[RECONCILER_ENV.uploadGraceSeconds] * 1000,
+    abandonUploadAfterMs: env[RECONCILER_ENV.abandonUploadAfterSeconds] * 1000,
+    maxFiles: env[RECONCILER_ENV.maxFiles],
+  },
+};
+
+/**
+ * Scheduled (EventBridge): queues files stranded by a lost upload event or a failed enqueue.
+ * A run with files it could not handle fails after handling the rest, so the errors alarm sees it.
+ */
+export const handler = eventHandler<ScheduledEvent | undefined, ReconcileReport>(
+  'reconciler',
+  async (_event, _context, logger) => {
+    const report = await reconcileStranded(deps);
+    const counts = {
+      uploadsQueued: report.uploadsQueued.length,
+      requeued: report.requeued.length,
+      abandoned: report.abandoned.length,
+      problems: report.problems.length,
+    };
+    const changed = counts.uploadsQueued + counts.requeued + counts.abandoned > 0;
+    logger.log(changed ? 'warn' : 'info', 'reconciled', { ...counts, ...report });
+    if (report.problems.length > 0) {
+      throw new CutoutError(
+        'INTERNAL',
+        `reconciler: ${report.problems.length} files not handled: ${report.problems.slice(0, 5).join('; ')}`,
+      );
+    }
+    return report;
+  },
+);
