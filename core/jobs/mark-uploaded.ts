@@ -43,8 +43,8 @@ export type MarkUploadedOutcome =
  *   later, and a second enqueue would only make a duplicate message. A send lost after the
  *   move is recovered by the reconciler, not by a repeated event.
  * - `incoming/<path>`: a job of its own, options from the object's metadata, result under
- *   `results/<path>` in the outputs bucket; its uuid derives from the object so a repeated
- *   event does not make a second job.
+ *   `results/<path>` in the outputs bucket; its uuid is random, recorded once per object
+ *   version, so a repeated event does not make a second job (core/jobs/incoming-job.ts).
  */
 export async function markUploaded(
   object: UploadedObject,

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AutoScalingGroup,
   OnDemandAllocationStrategy,
@@ -24,6 +25,7 @@ import {
   MachineImageType,
 } from 'aws-cdk-lib/aws-ecs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
@@ -40,6 +42,7 @@ export interface WorkerClusterProps {
   readonly stage: string;
   /** Receives the Auto Scaling group's launch and termination notices. */
   readonly notificationsTopic: ITopic;
+  readonly logRetention: RetentionDays;
 }
 
 /** The line the ECS agent reads to drain a host's tasks when its spot interruption notice comes. */
@@ -56,12 +59,21 @@ export class WorkerCluster extends Construct {
   readonly cluster: Cluster;
   /** Set when `compute` is `gpu`. */
   readonly gpuCapacity?: AsgCapacityProvider;
+  /** Container Insights' performance log group; services depend on it so it exists first. */
+  readonly insightsLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkerClusterProps) {
     super(scope, id);
     this.cluster = new Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2: ContainerInsights.ENABLED,
+    });
+    // ECS creates this group on a cluster's first task, with no retention (kept forever); made
+    // here first, under the name ECS uses, it keeps the stage's retention.
+    this.insightsLogs = new LogGroup(this, 'InsightsLogs', {
+      logGroupName: `/aws/ecs/containerinsights/${this.cluster.clusterName}/performance`,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     if (props.compute === 'fargate') {
       this.cluster.enableFargateCapacityProviders();

@@ -124,6 +124,7 @@ export class ServiceStack extends Stack {
       spot: config.spot,
       stage: config.stage,
       notificationsTopic: alarms.topic,
+      logRetention,
     });
     // The build context is the repository root (the worker imports core/ and adapters/);
     // .dockerignore keeps it small. Synth only stages it: Docker runs at `cdk deploy`.
@@ -151,6 +152,9 @@ export class ServiceStack extends Stack {
       });
     this.imageWorkers = worker('image');
     this.videoWorkers = worker('video');
+    for (const workers of [this.imageWorkers, this.videoWorkers]) {
+      workers.service.node.addDependency(this.workers.insightsLogs);
+    }
 
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
       stage: config.stage,

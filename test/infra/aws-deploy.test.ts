@@ -217,6 +217,12 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the dead-letter handler hide a record while its file is leased (ChangeMessageVisibility)', () => {
+    // Without it the deferral fails with AccessDenied and the record loops back at once.
+    const sqs = actions(statementsOf(defaults, roleOf(defaults, 'DeadLetters')), 'sqs:');
+    expect(sqs).toContain('sqs:ChangeMessageVisibility');
+  });
+
   it('keeps the keys table away from convert: no permission, no table name', () => {
     const convert = JSON.stringify(statementsOf(defaults, roleOf(defaults, 'ApiConvert')));
     expect(convert).not.toMatch(/cutoutkeys/i);
@@ -242,6 +248,19 @@ describe('log retention', () => {
       }
     });
   }
+
+  it('creates Container Insights’ log group itself, with retention, before any worker runs', () => {
+    const resources = all(defaults, 'service');
+    const [id, group] =
+      ofType(resources, 'AWS::Logs::LogGroup').find(([, g]) =>
+        JSON.stringify(g.Properties.LogGroupName ?? '').includes('/aws/ecs/containerinsights/'),
+      ) ?? [];
+    expect(group?.Properties.RetentionInDays).toBe(30);
+    expect(JSON.stringify(group?.Properties.LogGroupName)).toMatch(/\/performance"/);
+    const services = ofType(resources, 'AWS::ECS::Service');
+    expect(services).toHaveLength(2);
+    for (const [, service] of services) expect(service.DependsOn).toContain(id);
+  });
 
   it('creates the API execution log group itself, with retention, before the stage', () => {
     const resources = all(defaults, 'service');
