@@ -1,5 +1,6 @@
 import { S3_PREFIX } from '../config/resources.ts';
 import { createIncomingJob } from './incoming-job.ts';
+import type { FileRecord } from './job.ts';
 import type { JobLimits } from './job-limits.ts';
 import { parseInputKey } from './object-keys.ts';
 import {
@@ -34,6 +35,18 @@ export type MarkUploadedOutcome =
   | { readonly outcome: 'ignored'; readonly reason: string };
 
 /**
+ * Why an uploaded object cannot be the file, when it is larger than the size its upload
+ * declared. S3 enforces the signed size on AWS; this catches what an emulator lets through.
+ */
+export function overDeclaredSize(
+  file: Pick<FileRecord, 'inputName' | 'size'>,
+  size: number | undefined,
+): string | undefined {
+  if (size === undefined || file.size === undefined || size <= file.size) return undefined;
+  return `'${file.inputName}' is ${size} bytes, more than the ${file.size} declared`;
+}
+
+/**
  * Reacts to an object landing in the inputs bucket (delivery is at least once, in any order).
  *
  * - `jobs/<uuid>/<fileId>/<name>`: the awaited upload of a file; waiting_upload -> queued and
@@ -66,9 +79,8 @@ export async function markUploaded(
     return { outcome: 'ignored', reason: `file ${file.fileId} is already ${file.status}` };
   }
   const size = object.size ?? (await deps.inputs.head(object.key))?.size;
-  if (size !== undefined && file.size !== undefined && size > file.size) {
-    // S3 enforces the policy's range on AWS; this catches what an emulator lets through.
-    const reason = `'${file.inputName}' is ${size} bytes, more than the ${file.size} declared`;
+  const reason = overDeclaredSize(file, size);
+  if (reason) {
     await deps.repo.updateFile(failUpdate(file, reason, now));
     return { outcome: 'failed', jobId: file.jobId, reason };
   }

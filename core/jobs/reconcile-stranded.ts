@@ -1,6 +1,7 @@
 import { RECONCILER_DEFAULTS } from '../config/reconciler.ts';
 import { CutoutError, toCutoutError } from '../errors.ts';
 import type { FileRecord, JobKind } from './job.ts';
+import { overDeclaredSize } from './mark-uploaded.ts';
 import type { PendingStatus } from './pending-files.ts';
 import {
   type Clock,
@@ -142,10 +143,9 @@ async function reconcileUpload(file: FileRecord, ctx: Context): Promise<Action> 
     const failed = await ctx.deps.repo.updateFile(failUpdate(file, reason, ctx.now));
     return failed ? 'abandoned' : undefined;
   }
-  if (file.size !== undefined && head.size > file.size) {
-    // As the upload event does: S3 enforces the declared size, an emulator may not.
-    const reason = `'${file.inputName}' is ${head.size} bytes, more than the ${file.size} declared`;
-    await ctx.deps.repo.updateFile(failUpdate(file, reason, ctx.now));
+  const tooLarge = overDeclaredSize(file, head.size);
+  if (tooLarge) {
+    await ctx.deps.repo.updateFile(failUpdate(file, tooLarge, ctx.now));
     return undefined;
   }
   const queued = await ctx.deps.repo.updateFile(markQueuedUpdate(file, ctx.now, head.size));

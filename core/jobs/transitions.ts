@@ -1,5 +1,5 @@
 import { type FileRecord, statusesAllowing } from './job.ts';
-import type { FileUpdate } from './ports.ts';
+import type { FilePatch, FileUpdate } from './ports.ts';
 
 /**
  * Each status change as a pure function from "what the caller knows" to one conditional
@@ -8,6 +8,15 @@ import type { FileUpdate } from './ports.ts';
  */
 
 const iso = (now: number) => new Date(now).toISOString();
+
+/** A write that only the claim holding `leaseToken` on a running file may make. */
+function byOwner(
+  file: Pick<FileRecord, 'jobId' | 'fileId'>,
+  leaseToken: string,
+  set: FilePatch,
+): FileUpdate {
+  return { jobId: file.jobId, fileId: file.fileId, from: ['running'], leaseToken, set };
+}
 
 /** waiting_upload -> queued, when the upload event arrives. */
 export function markQueuedUpdate(
@@ -54,17 +63,11 @@ export function progressUpdate(
   now: number,
   leaseMs: number,
 ): FileUpdate {
-  return {
-    jobId: file.jobId,
-    fileId: file.fileId,
-    from: ['running'],
-    leaseToken,
-    set: {
-      progress: Math.min(1, Math.max(0, progress)),
-      leaseUntil: now + leaseMs,
-      updatedAt: iso(now),
-    },
-  };
+  return byOwner(file, leaseToken, {
+    progress: Math.min(1, Math.max(0, progress)),
+    leaseUntil: now + leaseMs,
+    updatedAt: iso(now),
+  });
 }
 
 /**
@@ -77,13 +80,7 @@ export function renewLeaseUpdate(
   now: number,
   leaseMs: number,
 ): FileUpdate {
-  return {
-    jobId: file.jobId,
-    fileId: file.fileId,
-    from: ['running'],
-    leaseToken,
-    set: { leaseUntil: now + leaseMs, updatedAt: iso(now) },
-  };
+  return byOwner(file, leaseToken, { leaseUntil: now + leaseMs, updatedAt: iso(now) });
 }
 
 /** running -> done; only the claim that owns the file may finish it. */
@@ -98,24 +95,18 @@ export function completeUpdate(
   },
   now: number,
 ): FileUpdate {
-  return {
-    jobId: file.jobId,
-    fileId: file.fileId,
-    from: ['running'],
-    leaseToken,
-    // Named one by one: callers pass the processor's whole result, output bytes included, and a
-    // spread would write those into the item (DynamoDB refuses items over 400 KB).
-    set: {
-      status: 'done',
-      progress: 1,
-      leaseUntil: 0,
-      updatedAt: iso(now),
-      modelId: result.modelId,
-      warnings: [...result.warnings],
-      outputContentType: result.outputContentType,
-      outputSize: result.outputSize,
-    },
-  };
+  // Named one by one: callers pass the processor's whole result, output bytes included, and a
+  // spread would write those into the item (DynamoDB refuses items over 400 KB).
+  return byOwner(file, leaseToken, {
+    status: 'done',
+    progress: 1,
+    leaseUntil: 0,
+    updatedAt: iso(now),
+    modelId: result.modelId,
+    warnings: [...result.warnings],
+    outputContentType: result.outputContentType,
+    outputSize: result.outputSize,
+  });
 }
 
 /**
@@ -156,13 +147,7 @@ export function releaseUpdate(
   lastError: string,
   now: number,
 ): FileUpdate {
-  return {
-    jobId: file.jobId,
-    fileId: file.fileId,
-    from: ['running'],
-    leaseToken,
-    set: { leaseUntil: 0, lastError, updatedAt: iso(now) },
-  };
+  return byOwner(file, leaseToken, { leaseUntil: 0, lastError, updatedAt: iso(now) });
 }
 
 /** Whether `update`'s condition holds for `file`. */
