@@ -183,6 +183,7 @@ interface Recording {
 function recordingCodec(codec: VideoCodec, recording: Recording): VideoCodec {
   return {
     probe: codec.probe,
+    readImage: codec.readImage,
     start(request) {
       recording.request = request;
       const pass = codec.start(request);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOG_LEVEL, LOG_LEVELS } from '../adapters/observability/log.ts';
 import {
   DEFAULT_INLINE_LIMIT_BYTES,
   describeBytes,
@@ -137,6 +138,8 @@ export const configSchema = z
       2 * QUEUE_SETTINGS.video.visibilityTimeoutSeconds,
       86_400,
     ).default(RECONCILER_DEFAULTS.queuedAfterSeconds),
+    /** Lowest level every function and worker logs (`LOG_LEVEL`); `debug` adds ignored events. */
+    logLevel: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
     /** Write esbuild's metafile next to each Lambda bundle (the bundle-guard test reads it). */
     bundleMetafile: bool.default(false),
   })

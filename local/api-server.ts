@@ -8,6 +8,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
+import { UNAUTHORIZED_BODY, UNAUTHORIZED_MESSAGE } from '../functions/authorizer/unauthorized.ts';
 import {
   fromProxyResult,
   type LocalRequest,
@@ -137,12 +138,10 @@ async function authorize(
     result = await authorizer(event, lambdaContext('cutout-authorizer'));
   } catch (error) {
     // A REQUEST authorizer signals "no or unknown key" by failing with exactly `Unauthorized`.
-    if (error instanceof Error && error.message === 'Unauthorized') {
+    if (error instanceof Error && error.message === UNAUTHORIZED_MESSAGE) {
       return {
         ok: false,
-        response: json(401, {
-          error: 'Unauthorized: send a valid API key in the Authorization header',
-        }),
+        response: json(401, UNAUTHORIZED_BODY),
       };
     }
     return { ok: false, response: json(500, { error: 'Authorizer failed' }) };

@@ -1,3 +1,5 @@
+// First, so `tsx local/cli.ts` (npm run cli) keeps Node's node:sqlite notice off the console too.
+import '../bin/node-warnings.js';
 import { Command } from 'commander';
 import { toCutoutError } from '../core/errors.ts';
 import { keysCommand } from './commands/keys.ts';

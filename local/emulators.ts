@@ -18,8 +18,8 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { type FauxqsServer, type SpyMessage, startFauxqs } from 'fauxqs';
+import { TABLES, type TableDefinition } from '../adapters/aws/table-keys.ts';
 import { ENV, QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
-import { TABLES, type TableDefinition } from '../core/config/tables.ts';
 
 /**
  * S3 + SQS (fauxqs) and DynamoDB (dynalite) in this process on 127.0.0.1, port 0, with the

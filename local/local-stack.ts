@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { type AwsClients, createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import type { ModelSettings } from '../adapters/models/model-env.ts';
+import { type Log, silentLog } from '../adapters/observability/log.ts';
 import type { QueueSettings } from '../containers/worker/env.ts';
 import { startWorker, type WorkerHandle } from '../containers/worker/start-worker.ts';
-import { silentLog, type WorkerLog } from '../containers/worker/worker-log.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../containers/worker/worker-runtime.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../core/config/reconciler.ts';
 import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
@@ -70,7 +70,7 @@ export interface LocalStackOptions {
   };
   /** Announce this stack to `cutout keys` through the user's cache folder. */
   readonly publish?: boolean;
-  readonly log?: WorkerLog;
+  readonly log?: Log;
   readonly requestLog?: (line: string) => void;
 }
 

@@ -1,10 +1,12 @@
+// First, before the emulators load node:sqlite: keeps Node's experimental notice off the console.
+import '../bin/node-warnings.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { locateFfmpeg } from '../adapters/ffmpeg/ffmpeg-binaries.ts';
 import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
-import { jsonLog, silentLog } from '../containers/worker/worker-log.ts';
+import { createLog, silentLog } from '../adapters/observability/log.ts';
 import { toCutoutError } from '../core/errors.ts';
 import { startLocalStack } from './local-stack.ts';
-import { applyModelDefaults } from './model-defaults.ts';
+import { applyModelDefaults, namingReadyModels } from './model-defaults.ts';
 
 /**
  * `npm start`: the whole cutout service on this machine (emulated S3, SQS and DynamoDB, the
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     video,
     env,
     publish: true,
-    log: flags.verbose ? jsonLog(write) : silentLog,
+    log: flags.verbose ? createLog({ service: 'cutout-local', write }) : silentLog,
     ...(flags.verbose ? { requestLog: write } : {}),
   });
 
@@ -116,8 +118,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  const e = toCutoutError(error);
+/** A model that failed to load is told with the models that would load instead. */
+async function explained(error: unknown): Promise<unknown> {
+  try {
+    return await namingReadyModels(error, modelSettingsFromEnv(process.env));
+  } catch {
+    return error;
+  }
+}
+
+main().catch(async (error: unknown) => {
+  const e = toCutoutError(await explained(error));
   process.stderr.write(`cutout: ${e.code}: ${e.message}\n`);
   if (e.code === 'MODEL_UNAVAILABLE' || e.code === 'MODEL_NOT_FOUND') {
     process.stderr.write(

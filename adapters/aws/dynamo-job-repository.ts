@@ -5,7 +5,6 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { PENDING_INDEX } from '../../core/config/tables.ts';
 import { CutoutError } from '../../core/errors.ts';
 import type { FileRecord, JobRecord } from '../../core/jobs/job.ts';
 import { isPending, pendingSinceAfter } from '../../core/jobs/pending-files.ts';
@@ -28,6 +27,7 @@ import {
   pendingKey,
   pendingPartitions,
 } from './job-items.ts';
+import { PENDING_INDEX } from './table-keys.ts';
 
 const WRITE_CONCURRENCY = 16;
 

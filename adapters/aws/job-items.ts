@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { FILE_STATUSES, type FileRecord, type JobRecord } from '../../core/jobs/job.ts';
+import { initialPendingSince, PENDING_STATUSES } from '../../core/jobs/pending-files.ts';
+import type { PendingFile } from '../../core/jobs/ports.ts';
+import type { ConvertOptions } from '../../core/params/convert-params.ts';
 import {
   FILE_SORT_KEY_PREFIX,
   INCOMING_KEY_PREFIX,
@@ -6,11 +10,7 @@ import {
   JOB_SORT_KEY,
   PENDING_INDEX,
   PENDING_SHARDS,
-} from '../../core/config/tables.ts';
-import { FILE_STATUSES, type FileRecord, type JobRecord } from '../../core/jobs/job.ts';
-import { initialPendingSince, PENDING_STATUSES } from '../../core/jobs/pending-files.ts';
-import type { PendingFile } from '../../core/jobs/ports.ts';
-import type { ConvertOptions } from '../../core/params/convert-params.ts';
+} from './table-keys.ts';
 
 /**
  * Job and file records as DynamoDB items (pk = job uuid, sk = `JOB` | `FILE#<fileId>`), and

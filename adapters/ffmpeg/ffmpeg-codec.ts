@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { VideoCodec } from '../../core/video/video-codec.ts';
 import { type FfmpegBinaries, locateFfmpeg } from './ffmpeg-binaries.ts';
 import { startPass } from './ffmpeg-pass.ts';
@@ -15,5 +16,6 @@ export function createFfmpegCodec(
   return {
     probe: (file, signal, label) => probeVideo(binaries.ffprobe, file, signal, label),
     start: (request) => startPass(binaries.ffmpeg, request),
+    readImage: (file) => readFile(file),
   };
 }

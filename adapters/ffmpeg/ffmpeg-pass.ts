@@ -114,8 +114,8 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
       ? cannotRun(e.spawnError)
       : new CutoutError(
           'DECODE_FAILED',
-          `${name}: the video could not be decoded (${lastErrorLine(e.stderr, labels)})`,
-          { field: 'file' },
+          `the video could not be decoded (${lastErrorLine(e.stderr, labels)})`,
+          { field: 'file', file: name },
         );
   const failed = (e: ProcessExit | undefined): e is ProcessExit =>
     e !== undefined && !isCleanExit(e);
@@ -132,8 +132,8 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
     if (size < limit) return undefined;
     return new CutoutError(
       'INPUT_TOO_LARGE',
-      `${name}: the output ${base} grew past the limit of ${formatBytes(limit)}; send a shorter or smaller video, or a lighter output format`,
-      { field: 'file' },
+      `the output ${base} grew past the limit of ${formatBytes(limit)}; send a shorter or smaller video, or a lighter output format`,
+      { field: 'file', file: name },
     );
   };
   /**

@@ -58,7 +58,11 @@ function positive(text: string | undefined): number | undefined {
 /** The file's size and leading bytes. @throws CutoutError INPUT_NOT_FOUND */
 async function readHead(file: string, label: string): Promise<{ size: number; head: Uint8Array }> {
   const handle = await open(file, 'r').catch((cause: unknown) => {
-    throw new CutoutError('INPUT_NOT_FOUND', `${label}: file not found`, { field: 'file', cause });
+    throw new CutoutError('INPUT_NOT_FOUND', 'file not found', {
+      field: 'file',
+      file: label,
+      cause,
+    });
   });
   try {
     const { size } = await handle.stat();
@@ -80,7 +84,7 @@ export async function sniffVideoFile(
 ): Promise<Extract<SniffedContainer, { kind: 'video' }>> {
   const { size, head } = await readHead(file, label);
   const refuse = (why: string) =>
-    new CutoutError('UNSUPPORTED_MEDIA', `${label}: ${why}`, { field: 'file' });
+    new CutoutError('UNSUPPORTED_MEDIA', why, { field: 'file', file: label });
   if (size === 0) throw refuse('the file is empty, not a video');
   const sniffed = sniffContainer(head);
   switch (sniffed.kind) {
@@ -140,28 +144,35 @@ export async function probeVideo(
   if (exit.code !== 0) {
     const why = lastErrorLine(exit.stderr, new Map([[file, name]]));
     throw DAMAGED.test(exit.stderr)
-      ? new CutoutError('DECODE_FAILED', `${name}: the video is damaged or truncated (${why})`, {
+      ? new CutoutError('DECODE_FAILED', `the video is damaged or truncated (${why})`, {
           field: 'file',
+          file: name,
         })
-      : new CutoutError('UNSUPPORTED_MEDIA', `${name}: not a video file ffmpeg can read (${why})`, {
+      : new CutoutError('UNSUPPORTED_MEDIA', `not a video file ffmpeg can read (${why})`, {
           field: 'file',
+          file: name,
         });
   }
   const parsed = probeSchema.safeParse(JSON.parse(out || '{}'));
   if (!parsed.success) {
-    throw new CutoutError('DECODE_FAILED', `${name}: ffprobe gave unexpected output`, {
+    throw new CutoutError('DECODE_FAILED', 'ffprobe gave unexpected output', {
       field: 'file',
+      file: name,
     });
   }
   const { streams, format } = parsed.data;
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
   if (!video?.width || !video.height) {
-    throw new CutoutError('UNSUPPORTED_MEDIA', `${name}: has no video stream`, { field: 'file' });
+    throw new CutoutError('UNSUPPORTED_MEDIA', 'has no video stream', {
+      field: 'file',
+      file: name,
+    });
   }
   const frameRate = parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate);
   if (!frameRate) {
-    throw new CutoutError('DECODE_FAILED', `${name}: the video has no usable frame rate`, {
+    throw new CutoutError('DECODE_FAILED', 'the video has no usable frame rate', {
       field: 'file',
+      file: name,
     });
   }
   const rotation = Math.abs(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AwsClientConfig } from '../../adapters/aws/clients.ts';
+import { LOG_LEVEL_ENV, type LogLevel, logLevelShape } from '../../adapters/observability/log.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
 import { invalidField } from '../../core/errors.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
@@ -87,6 +88,7 @@ const schema = z.object({
   [WORKER_ENV.livenessFile]: z.string().min(1).optional(),
   [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600).default(DEFAULT_LIVENESS_STALE_SECONDS),
   [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
+  ...logLevelShape,
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Emulator endpoints: set only by the local stack and tests.
   AWS_ENDPOINT_URL: url.optional(),
@@ -126,6 +128,8 @@ export interface WorkerEnv {
   readonly videoLimits: VideoLimits;
   /** Largest image the worker reads into memory; a larger one fails its file unread. */
   readonly maxImageBytes: number;
+  /** Lines below it are not written (LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
 }
 
 function heartbeatFor(visibility: number, configured: number | undefined): number {
@@ -207,5 +211,6 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
     livenessStaleMs: e[WORKER_ENV.livenessStaleSeconds] * 1000,
     videoLimits: parseVideoLimitsEnv(env),
     maxImageBytes: e[ENV.maxImageBytes],
+    logLevel: e[LOG_LEVEL_ENV],
   });
 }

@@ -1,11 +1,11 @@
 import type { Message } from '@aws-sdk/client-sqs';
+import type { Log } from '../../adapters/observability/log.ts';
+import { fileMetricsRecord, type MetricsWriter } from '../../adapters/observability/metrics.ts';
 import { toCutoutError } from '../../core/errors.ts';
 import { type JobMessage, parseJobMessage } from '../../core/jobs/job-message.ts';
 import type { ProcessFileOptions, ProcessFileOutcome } from '../../core/jobs/process-file.ts';
-import { fileMetricsRecord, type MetricsWriter } from './metrics.ts';
 import type { MessageHandler } from './queue-consumer.ts';
 import type { TaskProtection } from './task-protection.ts';
-import type { WorkerLog } from './worker-log.ts';
 
 /**
  * The SQS decision for one message, made here and nowhere else:
@@ -28,7 +28,7 @@ export type ProcessOne = (
 export interface MessageHandlerDeps {
   readonly process: ProcessOne;
   readonly protection: TaskProtection;
-  readonly log: WorkerLog;
+  readonly log: Log;
   readonly metrics: MetricsWriter;
 }
 

@@ -1,12 +1,12 @@
 import { createAwsClients } from '../../adapters/aws/clients.ts';
 import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
+import { createLog, type Log } from '../../adapters/observability/log.ts';
+import { stdoutMetrics } from '../../adapters/observability/metrics.ts';
 import { toCutoutError } from '../../core/errors.ts';
 import { parseWorkerEnv } from './env.ts';
 import { startLiveness } from './liveness.ts';
-import { stdoutMetrics } from './metrics.ts';
 import { startWorker } from './start-worker.ts';
 import { createTaskProtection, reportProtectionFailure } from './task-protection.ts';
-import { jsonLog } from './worker-log.ts';
 import { createWorkerRuntime } from './worker-runtime.ts';
 
 /**
@@ -14,8 +14,10 @@ import { createWorkerRuntime } from './worker-runtime.ts';
  * consume the queues, and on SIGTERM (ECS stopping the task) drain and exit.
  */
 
-const writeLine = (line: string) => process.stdout.write(`${line}\n`);
-const log = jsonLog(writeLine, { service: 'cutout-worker' });
+const SERVICE = 'cutout-worker';
+// Until the environment is parsed (its LOG_LEVEL included), start-up failures log at info.
+let log: Log = createLog({ service: SERVICE });
+const metrics = stdoutMetrics();
 
 // A handler past its deadline gets this long (the processor's stop, the verdict's write) before
 // the loop counts as wedged.
@@ -23,6 +25,7 @@ const HANDLER_SLACK_MS = 120_000;
 
 async function main(): Promise<void> {
   const env = parseWorkerEnv(process.env);
+  log = createLog({ service: SERVICE, level: env.logLevel });
   const models = modelSettingsFromEnv(process.env);
   const clients = createAwsClients(env.aws);
   const runtime = await createWorkerRuntime({
@@ -63,10 +66,10 @@ async function main(): Promise<void> {
     drainMs: env.drainMs,
     protection: createTaskProtection({
       agentUri: env.ecsAgentUri,
-      onError: reportProtectionFailure(log, stdoutMetrics(writeLine)),
+      onError: reportProtectionFailure(log, metrics),
     }),
     log,
-    metrics: stdoutMetrics(writeLine),
+    metrics,
   });
 
   let signalled = false;

@@ -1,10 +1,10 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type Log, silentLog } from '../../adapters/observability/log.ts';
+import { type MetricsWriter, silentMetrics } from '../../adapters/observability/metrics.ts';
 import type { QueueSettings } from './env.ts';
 import { createMessageHandler, type ProcessOne } from './handle-message.ts';
-import { type MetricsWriter, silentMetrics } from './metrics.ts';
 import { type QueueConsumer, startQueueConsumer } from './queue-consumer.ts';
 import { noTaskProtection, type TaskProtection } from './task-protection.ts';
-import { silentLog, type WorkerLog } from './worker-log.ts';
 
 /**
  * A running worker: consumers on each configured queue feeding one `process` function (which
@@ -23,7 +23,7 @@ export interface WorkerConfig {
   /** How long `stop()` lets in-flight files finish before handing them back. */
   readonly drainMs?: number;
   readonly protection?: TaskProtection;
-  readonly log?: WorkerLog;
+  readonly log?: Log;
   /** Per-file EMF records; the container writes them to stdout, local runs drop them. */
   readonly metrics?: MetricsWriter;
 }

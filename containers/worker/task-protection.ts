@@ -1,6 +1,8 @@
-import { METRICS_NAMESPACE, TASK_METRIC_NAMES } from '../../core/config/metrics.ts';
-import type { EmfRecord } from './metrics.ts';
-import type { WorkerLog } from './worker-log.ts';
+import type { Log } from '../../adapters/observability/log.ts';
+import {
+  type MetricsWriter,
+  protectionFailureRecord,
+} from '../../adapters/observability/metrics.ts';
 
 /**
  * ECS task scale-in protection: while a file is in progress the task asks the ECS agent not to be
@@ -99,31 +101,14 @@ export function createTaskProtection(options: TaskProtectionOptions): TaskProtec
   };
 }
 
-/** One Embedded Metric Format record counting a failed protection call (no dimensions). */
-export function protectionFailureRecord(timestampMs: number): EmfRecord {
-  return {
-    _aws: {
-      Timestamp: timestampMs,
-      CloudWatchMetrics: [
-        {
-          Namespace: METRICS_NAMESPACE,
-          Dimensions: [[]],
-          Metrics: [{ Name: TASK_METRIC_NAMES.taskProtectionFailures, Unit: 'Count' }],
-        },
-      ],
-    },
-    [TASK_METRIC_NAMES.taskProtectionFailures]: 1,
-  };
-}
-
 /**
  * The `onError` the worker passes: a failed protection call is an error (the task may be
  * stopped mid-file on scale-in; an AccessDenied means the task role lacks
  * `ecs:UpdateTaskProtection`), logged as one and counted in `TaskProtectionFailures`.
  */
 export function reportProtectionFailure(
-  log: WorkerLog,
-  writeMetric: (record: EmfRecord) => void,
+  log: Log,
+  writeMetric: MetricsWriter,
   now: () => number = Date.now,
 ): (error: unknown) => void {
   return (error) => {

@@ -3,6 +3,7 @@ import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
 import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
 import type { ModelSettings } from '../../adapters/models/model-env.ts';
+import type { Log } from '../../adapters/observability/log.ts';
 import { createSegmenterProvider } from '../../adapters/onnx/segmenter-provider.ts';
 import type { Processors } from '../../core/jobs/ports.ts';
 import { type ProcessFileDeps, processFile } from '../../core/jobs/process-file.ts';
@@ -10,7 +11,6 @@ import type { VideoLimits } from '../../core/video/video-limits.ts';
 import type { ProcessOne } from './handle-message.ts';
 import { createProcessors } from './processors.ts';
 import { createScratch } from './scratch-dir.ts';
-import type { WorkerLog } from './worker-log.ts';
 
 /**
  * Everything one worker process shares across messages: the AWS adapters, one segmenter
@@ -39,7 +39,7 @@ export interface WorkerRuntimeOptions {
   readonly videoLimits?: VideoLimits;
   /** Replaces the real pipelines (reliability tests use a processor that blocks). */
   readonly processors?: Processors;
-  readonly log: WorkerLog;
+  readonly log: Log;
   /** Where ffmpeg is looked up (FFMPEG_PATH, PATH). */
   readonly env: Record<string, string | undefined>;
 }

@@ -1,11 +1,11 @@
 /**
- * The CloudWatch metrics the worker publishes (as Embedded Metric Format log lines) and the CDK
- * app alarms on and graphs: one definition, so a renamed metric breaks compilation instead of
- * silently emptying a dashboard.
+ * The CloudWatch metrics the worker and the Lambdas publish (as Embedded Metric Format log
+ * lines, adapters/observability/metrics.ts) and the CDK app alarms on and graphs: one
+ * definition, so a renamed metric breaks compilation instead of silently emptying a dashboard.
  *
- * Each worker log record for a finished file carries the metrics below with both dimension sets
- * in `METRIC_DIMENSION_SETS`: per kind (what the alarms watch) and per kind and model (what the
- * dashboard breaks down).
+ * Each record for a finished file carries its metrics with the dimension sets in
+ * `METRIC_DIMENSION_SETS` it has values for: per kind (what the alarms watch) and per kind and
+ * model (what the dashboard breaks down; files failed outside the worker have no model).
  */
 
 export const METRICS_NAMESPACE = 'Cutout';
@@ -25,7 +25,10 @@ export const METRIC_DIMENSION_SETS: readonly (readonly string[])[] = [
 export const METRIC_NAMES = {
   /** Count, 1 per file that reached `done`. */
   filesSucceeded: 'FilesSucceeded',
-  /** Count, 1 per file that reached `failed` (in the worker or through the dead-letter queue). */
+  /**
+   * Count, 1 per file that reached `failed`: in the worker, by the dead-letter handler, by the
+   * upload event (object over its declared size) or by the reconciler (upload never came).
+   */
   filesFailed: 'FilesFailed',
   /** Milliseconds from the worker's claim to the stored output. */
   processingDuration: 'ProcessingDuration',
@@ -52,11 +55,33 @@ export const TASK_METRIC_NAMES = {
   taskProtectionFailures: 'TaskProtectionFailures',
 } as const;
 
-export const METRIC_UNITS = {
+/**
+ * What one reconciler run changed: published without dimensions, one record per run that
+ * changed anything. Steady non-zero values mean upload events or enqueues are being lost.
+ */
+export const RECONCILER_METRIC_NAMES = {
+  /** Count of uploads whose object was there but whose event never queued them. */
+  uploadsQueued: 'ReconcilerUploadsQueued',
+  /** Count of queued files sent to their queue again. */
+  requeued: 'ReconcilerRequeued',
+  /** Count of uploads failed because no object came before their URL expired. */
+  abandoned: 'ReconcilerAbandoned',
+} as const;
+
+export type MetricName =
+  | (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES]
+  | (typeof TASK_METRIC_NAMES)[keyof typeof TASK_METRIC_NAMES]
+  | (typeof RECONCILER_METRIC_NAMES)[keyof typeof RECONCILER_METRIC_NAMES];
+
+export const METRIC_UNITS: Readonly<Record<MetricName, 'Count' | 'Milliseconds'>> = {
   [METRIC_NAMES.filesSucceeded]: 'Count',
   [METRIC_NAMES.filesFailed]: 'Count',
   [METRIC_NAMES.processingDuration]: 'Milliseconds',
   [METRIC_NAMES.endToEndDuration]: 'Milliseconds',
-} as const;
+  [TASK_METRIC_NAMES.taskProtectionFailures]: 'Count',
+  [RECONCILER_METRIC_NAMES.uploadsQueued]: 'Count',
+  [RECONCILER_METRIC_NAMES.requeued]: 'Count',
+  [RECONCILER_METRIC_NAMES.abandoned]: 'Count',
+};
 
 export type MetricKind = 'image' | 'video';

@@ -1,3 +1,4 @@
+import { describeProblem } from '../errors.ts';
 import { type FileRecord, isFinished } from './job.ts';
 import type { JobMessage } from './job-message.ts';
 import { type Clock, type JobRepository, systemClock } from './ports.ts';
@@ -21,18 +22,18 @@ export type FailDeadLetterOutcome =
  */
 export const MAX_DEAD_LETTER_RECHECK_SECONDS = 900;
 
-/** The reason a dead-lettered file shows in `/v1/results` `failed`. */
+/**
+ * The reason a dead-lettered file shows in `/v1/results` `failed`. `lastError` is what the
+ * worker recorded after the file's name (problemAfterFile), so the name is said once.
+ */
 export function deadLetterReason(
   name: string,
   attempts: number,
   lastError: string | undefined,
 ): string {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-  // Errors recorded by the worker already start with the file's name; say it once.
-  const prefix = `${name}: `;
-  const recorded = lastError?.startsWith(prefix) ? lastError.slice(prefix.length) : lastError;
-  const why = recorded ?? 'the worker stopped before finishing (crash or timeout)';
-  return `${name}: gave up after ${tries}: ${why}`;
+  const why = lastError ?? 'the worker stopped before finishing (crash or timeout)';
+  return describeProblem(name, `gave up after ${tries}: ${why}`);
 }
 
 /**

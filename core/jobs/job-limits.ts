@@ -94,5 +94,8 @@ export function responseBytes(answer: unknown): number {
 export function objectTooLarge(key: string, size: number | undefined, maxBytes: number) {
   const name = key.slice(key.lastIndexOf('/') + 1);
   const what = size === undefined ? '' : ` ${size} bytes,`;
-  return new CutoutError('INPUT_TOO_LARGE', `'${name}' is${what} over the ${maxBytes}-byte limit`);
+  return new CutoutError('INPUT_TOO_LARGE', `'${name}' is${what} over the ${maxBytes}-byte limit`, {
+    file: name,
+    subject: null,
+  });
 }

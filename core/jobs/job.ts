@@ -54,7 +54,10 @@ export interface FileRecord {
   /** Random token of the claim that owns the file; completion must present it. */
   readonly leaseToken: string | undefined;
   readonly error: string | undefined;
-  /** The last retryable failure, kept so a dead-lettered file gets a readable reason. */
+  /**
+   * The last retryable failure, kept so a dead-lettered file gets a readable reason; worded to
+   * follow the file's name (`error` is the whole reason, name included).
+   */
   readonly lastError: string | undefined;
   /** The model that actually ran (after aliasing). */
   readonly modelId: string | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CutoutError, toCutoutError } from '../errors.ts';
+import { CutoutError, describeForFile, problemAfterFile, toCutoutError } from '../errors.ts';
 import { type FileRecord, isClaimable, isFinished, type JobKind, type JobRecord } from './job.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from './job-limits.ts';
 import type { JobMessage } from './job-message.ts';
@@ -170,7 +170,9 @@ export async function processFile(
   const lease = keepLease(claimed, token, deps, clock, leaseMs, () =>
     stop(
       'lease-lost',
-      new CutoutError('JOB_CONFLICT', `${claimed.inputName}: another claim took the file over`),
+      new CutoutError('JOB_CONFLICT', 'another claim took the file over', {
+        file: claimed.inputName,
+      }),
     ),
   );
   const progress = progressReporter(claimed, token, deps, clock, leaseMs, controller.signal);
@@ -196,12 +198,8 @@ export async function processFile(
       // worker should not wait for this one's child processes.
       await deps.repo
         .updateFile(
-          releaseUpdate(
-            claimed,
-            token,
-            `${claimed.inputName}: handed back at shutdown`,
-            clock.now(),
-          ),
+          // The record names the file itself; lastError says only what happened.
+          releaseUpdate(claimed, token, 'handed back at shutdown', clock.now()),
         )
         .catch(() => undefined);
       throw controller.signal.reason;
@@ -212,7 +210,7 @@ export async function processFile(
     }
     const error = toCutoutError(stopped === 'deadline' ? controller.signal.reason : thrown);
     if (!error.retryable) {
-      const reason = namingFile(claimed.inputName, error.message);
+      const reason = describeForFile(claimed.inputName, error);
       await deps.repo.updateFile(failUpdate(claimed, reason, clock.now(), token));
       return {
         outcome: 'failed',
@@ -222,10 +220,9 @@ export async function processFile(
         createdAt: claimed.createdAt,
       };
     }
+    // Unexpected errors keep their text in the worker's log only (it logs what is thrown).
     const lastError =
-      error.code === 'INTERNAL'
-        ? 'an internal error'
-        : namingFile(claimed.inputName, error.message);
+      error.code === 'INTERNAL' ? 'an internal error' : problemAfterFile(claimed.inputName, error);
     await deps.repo
       .updateFile(releaseUpdate(claimed, token, lastError, clock.now()))
       .catch(() => undefined);
@@ -272,23 +269,23 @@ async function claimFile(
     }
     if (!isClaimable(current, clock.now())) return { heldUntil: current.leaseUntil };
   }
-  throw new CutoutError(
-    'JOB_CONFLICT',
-    `${file.inputName}: the file changed hands while claiming it; retry later`,
-  );
+  throw new CutoutError('JOB_CONFLICT', 'the file changed hands while claiming it; retry later', {
+    file: file.inputName,
+  });
 }
 
 function deadlineExceeded(name: string, kind: JobKind, deadlineMs: number): CutoutError {
   const seconds = Math.round(deadlineMs / 100) / 10;
   return new CutoutError(
     'DEADLINE_EXCEEDED',
-    `${name}: did not finish within ${seconds} s (the ${kind} deadline)`,
+    `did not finish within ${seconds} s (the ${kind} deadline)`,
+    { file: name },
   );
 }
 
 function handedBack(name: string): CutoutError {
   // Retryable: the message goes back to the queue for the next worker.
-  return new CutoutError('INTERNAL', `${name}: the worker stopped and handed the file back`);
+  return new CutoutError('INTERNAL', 'the worker stopped and handed the file back', { file: name });
 }
 
 /** `work`'s result, or a rejection with the signal's reason as soon as it aborts. */
@@ -360,10 +357,6 @@ function keepLease(
       await inFlight;
     },
   };
-}
-
-function namingFile(name: string, message: string): string {
-  return message.includes(name) ? message : `${name}: ${message}`;
 }
 
 type Finished = ProcessedOutput & { outputContentType: string; outputSize: number };

@@ -33,7 +33,12 @@ export type ClosedFormResult =
       readonly values: Float64Array;
       readonly iterations: number;
     }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** What failed: the trimap (the caller's input) or the solver; callers pick codes by it. */
+      readonly fault: 'trimap' | 'solver';
+    };
 
 /**
  * pymatting stops at 1e-7. The MAD target (0.01 against pymatting's alpha) leaves room: 1e-4
@@ -124,8 +129,10 @@ export function estimateAlphaCf(
     if (v >= 230) fg++;
     else if (v <= 25) bg++;
   }
-  if (fg === 0) return { ok: false, reason: 'the trimap has no certain foreground' };
-  if (bg === 0) return { ok: false, reason: 'the trimap has no certain background' };
+  if (fg === 0)
+    return { ok: false, reason: 'the trimap has no certain foreground', fault: 'trimap' };
+  if (bg === 0)
+    return { ok: false, reason: 'the trimap has no certain background', fault: 'trimap' };
   const unknown = collectUnknown(trimap, width, height, isUnknownTrimapValue);
   if (unknown.count === 0) {
     return { ok: true, unknown, values: new Float64Array(0), iterations: 0 };
@@ -148,7 +155,9 @@ export function estimateAlphaCf(
   let precondition: (r: Float64Array, z: Float64Array) => void;
   if ((options.preconditioner ?? 'ichol') === 'ichol') {
     const factor = incompleteCholesky(matrix);
-    if (!factor) return { ok: false, reason: 'the incomplete Cholesky factorisation failed' };
+    if (!factor) {
+      return { ok: false, reason: 'the incomplete Cholesky factorisation failed', fault: 'solver' };
+    }
     precondition = (r, z) => applyIncompleteCholesky(factor, r, z);
   } else {
     const inv = matrix.diag.map((d) => (d > 0 ? 1 / d : 1));
@@ -164,6 +173,7 @@ export function estimateAlphaCf(
     return {
       ok: false,
       reason: `the alpha solver did not converge in ${result.iterations} iterations`,
+      fault: 'solver',
     };
   }
   for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(0, x[i] as number));

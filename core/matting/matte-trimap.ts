@@ -1,4 +1,4 @@
-import { CutoutError } from '../errors.ts';
+import { CutoutError, invalidField } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
 import { type ClosedFormOptions, estimateAlphaCf, fullAlpha } from './closed-form-alpha.ts';
 import type { MatteTimings } from './matte-image.ts';
@@ -25,17 +25,19 @@ export function matteWithTrimap(
 ): TrimapMatte {
   const { width, height } = image;
   if (trimap.width !== width || trimap.height !== height) {
-    throw new CutoutError(
-      'INVALID_REQUEST',
-      `trimap: ${trimap.width}x${trimap.height} does not match the image's ${width}x${height}`,
-      { field: 'trimap' },
+    throw invalidField(
+      'trimap',
+      `${trimap.width}x${trimap.height} does not match the image's ${width}x${height}`,
     );
   }
   const start = performance.now();
   const solved = estimateAlphaCf(image, trimap.data, options);
   if (!solved.ok) {
-    const code = solved.reason.startsWith('the trimap') ? 'INVALID_REQUEST' : 'PROCESSING_FAILED';
-    throw new CutoutError(code, `trimap: ${solved.reason}`, { field: 'trimap' });
+    if (solved.fault === 'trimap') throw invalidField('trimap', solved.reason);
+    throw new CutoutError('PROCESSING_FAILED', solved.reason, {
+      field: 'trimap',
+      subject: 'trimap',
+    });
   }
   const alpha = fullAlpha(trimap.data, solved);
   const solvedAt = performance.now();

@@ -9,10 +9,11 @@ import { CutoutError } from '../errors.ts';
  * The error an aborted signal stands for: its reason when that is already a CutoutError (the
  * worker's deadline, a hand-back, a lost lease), otherwise DEADLINE_EXCEEDED.
  */
-export function abortError(signal: AbortSignal, what = 'the file'): CutoutError {
+export function abortError(signal: AbortSignal, file?: string): CutoutError {
   const reason: unknown = signal.reason;
   if (reason instanceof CutoutError) return reason;
-  return new CutoutError('DEADLINE_EXCEEDED', `${what}: stopped at its deadline`, {
+  return new CutoutError('DEADLINE_EXCEEDED', 'stopped at its deadline', {
+    ...(file === undefined ? { subject: 'the file' } : { file }),
     cause: reason,
   });
 }
@@ -58,18 +59,16 @@ export function raceAbort<T>(
 
 /**
  * A signal that aborts with `parent` or after `ms`, whichever comes first, the latter with
- * DEADLINE_EXCEEDED saying `why`. `dispose` clears the timer once the work is over.
+ * `expired()` (a DEADLINE_EXCEEDED naming the file). `dispose` clears the timer once the work is
+ * over.
  */
 export function tightenDeadline(
   parent: AbortSignal | undefined,
   ms: number,
-  why: () => string,
+  expired: () => CutoutError,
 ): { readonly signal: AbortSignal; dispose(): void } {
   const own = new AbortController();
-  const timer = setTimeout(
-    () => own.abort(new CutoutError('DEADLINE_EXCEEDED', why())),
-    Math.max(0, ms),
-  );
+  const timer = setTimeout(() => own.abort(expired()), Math.max(0, ms));
   // The deadline alone must not keep a CLI process alive once its work is done.
   timer.unref?.();
   return {

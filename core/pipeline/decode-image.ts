@@ -37,8 +37,9 @@ export async function decodeImage(
 ): Promise<DecodedImage> {
   const { label, maxPixels } = options;
   if (bytes.length === 0) {
-    throw new CutoutError('DECODE_FAILED', `${label}: the file is empty (0 bytes)`, {
+    throw new CutoutError('DECODE_FAILED', 'the file is empty (0 bytes)', {
       field: label,
+      file: label,
     });
   }
   // A PNG's IHDR is checked by hand: a bomb need not carry a header libvips would accept.
@@ -65,14 +66,14 @@ export async function decodeImage(
     if (metadata.format === 'heif' && metadata.compression === 'hevc') {
       throw new CutoutError(
         'UNSUPPORTED_MEDIA',
-        `${label}: HEIC (HEVC) decoding is not available in this platform's libvips; convert it to JPEG or AVIF`,
-        { field: label, cause: error },
+        `HEIC (HEVC) decoding is not available in this platform's libvips; convert it to JPEG or AVIF`,
+        { field: label, file: label, cause: error },
       );
     }
     throw new CutoutError(
       'DECODE_FAILED',
-      `${label}: the ${metadata.format} data is corrupt or truncated (${describe(error)})`,
-      { field: label, cause: error },
+      `the ${metadata.format} data is corrupt or truncated (${describe(error)})`,
+      { field: label, file: label, cause: error },
     );
   }
   return { ...splitChannels(raw.data, raw.info, label), format: metadata.format, warnings };
@@ -95,25 +96,22 @@ async function readMetadata(bytes: Uint8Array, label: string): Promise<HeaderFac
   } catch (error) {
     const sniffed = sniffImageFormat(bytes);
     throw sniffed === undefined
-      ? new CutoutError(
-          'UNSUPPORTED_MEDIA',
-          `${label}: not an image (expected ${SUPPORTED_LIST})`,
-          {
-            field: label,
-            cause: error,
-          },
-        )
-      : new CutoutError(
-          'DECODE_FAILED',
-          `${label}: the ${sniffed} header is corrupt (${describe(error)})`,
-          { field: label, cause: error },
-        );
+      ? new CutoutError('UNSUPPORTED_MEDIA', `not an image (expected ${SUPPORTED_LIST})`, {
+          field: label,
+          file: label,
+          cause: error,
+        })
+      : new CutoutError('DECODE_FAILED', `the ${sniffed} header is corrupt (${describe(error)})`, {
+          field: label,
+          file: label,
+          cause: error,
+        });
   }
   if (!ACCEPTED_FORMATS.has(m.format) || !m.width || !m.height) {
     throw new CutoutError(
       'UNSUPPORTED_MEDIA',
-      `${label}: ${m.format} is not an accepted image format (expected ${SUPPORTED_LIST})`,
-      { field: label },
+      `${m.format} is not an accepted image format (expected ${SUPPORTED_LIST})`,
+      { field: label, file: label },
     );
   }
   return {
@@ -134,13 +132,10 @@ function splitChannels(
   const { width, height, channels } = info;
   if (channels === 3) return { rgb: { data, width, height }, alpha: undefined };
   if (channels !== 4) {
-    throw new CutoutError(
-      'DECODE_FAILED',
-      `${label}: decoded to ${channels} channels, expected 3 or 4`,
-      {
-        field: label,
-      },
-    );
+    throw new CutoutError('DECODE_FAILED', `decoded to ${channels} channels, expected 3 or 4`, {
+      field: label,
+      file: label,
+    });
   }
   const pixels = width * height;
   const rgb = new Uint8Array(pixels * 3);

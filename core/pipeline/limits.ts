@@ -21,8 +21,8 @@ export function assertWithinPixelLimit(
   if (pixels > maxPixels) {
     throw new CutoutError(
       'INPUT_TOO_LARGE',
-      `${label}: ${width}x${height} is ${formatMegapixels(pixels)}, over the limit of ${formatMegapixels(maxPixels)}`,
-      { field: label },
+      `${width}x${height} is ${formatMegapixels(pixels)}, over the limit of ${formatMegapixels(maxPixels)}`,
+      { field: label, file: label },
     );
   }
 }

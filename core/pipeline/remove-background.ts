@@ -1,4 +1,4 @@
-import { CutoutError } from '../errors.ts';
+import { CutoutError, invalidField } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
 import { matteImage } from '../matting/matte-image.ts';
 import type { ImageFormat, ImageOptions } from '../params/convert-params.ts';
@@ -88,9 +88,7 @@ export async function removeBackground(
   const label = input.fileName ?? 'image';
   const maxPixels = deps.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (options.background.type === 'image' && !options.onlyMask && !input.backgroundImage) {
-    throw new CutoutError('INVALID_REQUEST', 'bg_type: image needs a background image', {
-      field: 'bg_type',
-    });
+    throw invalidField('bg_type', 'image needs a background image');
   }
 
   let t = performance.now();
@@ -125,7 +123,7 @@ export async function removeBackground(
     ...(input.signal ? { signal: input.signal, label } : {}),
   });
   throwIfAborted(input.signal, label);
-  if (!modelMask) throw new CutoutError('INTERNAL', `${label}: the model returned no mask`);
+  if (!modelMask) throw new CutoutError('INTERNAL', 'the model returned no mask', { file: label });
 
   t = performance.now();
   let mask: Mask = options.postProcessMask ? postProcessMask(modelMask) : modelMask;

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CutoutError, invalidField, toCutoutError } from '../errors.ts';
+import { CutoutError, invalidField, restated, toCutoutError } from '../errors.ts';
 import type { VideoOptions } from '../params/convert-params.ts';
 import { abortError, raceAbort, tightenDeadline } from '../pipeline/abortable.ts';
 import { fitBackground } from '../pipeline/fit-background.ts';
@@ -94,7 +93,9 @@ const MAX_FRAMES_PER_BATCH = 8;
  * @throws CutoutError INVALID_REQUEST (alpha_matting, a missing background), UNSUPPORTED_MEDIA /
  *   DECODE_FAILED naming the file, INPUT_TOO_LARGE (over a VideoLimits bound, naming it),
  *   MODEL_UNAVAILABLE, PROCESSING_FAILED (the encoder failed); when aborted, the signal's reason
- *   if it is a CutoutError, else DEADLINE_EXCEEDED. No message carries a local path.
+ *   if it is a CutoutError, else DEADLINE_EXCEEDED. No message carries a local path. Anything
+ *   else thrown (a bug, an outage) is INTERNAL with its own text: the worker retries it and
+ *   logs the text, and no client ever reads it.
  */
 export async function removeVideoBackground(
   input: RemoveVideoBackgroundInput,
@@ -173,7 +174,11 @@ export async function removeVideoBackground(
         signal,
         ownMs,
         () =>
-          `${label}: did not finish within ${Math.round(ownMs / 100) / 10} s (${limits.deadlineFloorSeconds} s + ${limits.deadlineSecondsPerSecond} s per second of video)`,
+          new CutoutError(
+            'DEADLINE_EXCEEDED',
+            `did not finish within ${Math.round(ownMs / 100) / 10} s (${limits.deadlineFloorSeconds} s + ${limits.deadlineSecondsPerSecond} s per second of video)`,
+            { file: label },
+          ),
       );
       deadline = tightened;
       active = tightened.signal;
@@ -198,6 +203,7 @@ export async function removeVideoBackground(
       backgroundInfo,
       backgroundLabel,
       limits,
+      deps.codec,
     );
     const audio = audioSource(input, spec.audioFrom, info, backgroundInfo, warnings);
     pass = deps.codec.start({
@@ -247,8 +253,9 @@ export async function removeVideoBackground(
       signal: active,
     });
     if (written === 0) {
-      throw new CutoutError('DECODE_FAILED', `${label}: no video frame could be decoded`, {
+      throw new CutoutError('DECODE_FAILED', 'no video frame could be decoded', {
         field: 'file',
+        file: label,
       });
     }
     await pass.finish();
@@ -267,10 +274,11 @@ export async function removeVideoBackground(
   } catch (error) {
     await pass?.abort().catch(() => undefined);
     if (active?.aborted) throw abortError(active, label);
-    const e = toCutoutError(error, 'PROCESSING_FAILED');
-    const message = scrubPaths(e.message, labels);
-    if (message === e.message) throw e;
-    throw new CutoutError(e.code, message, { field: e.field, cause: e });
+    // A CutoutError is a verdict on the file. Anything else is a bug or an outage, not the
+    // file's fault: INTERNAL (retried), its text for the logs only.
+    if (!(error instanceof CutoutError)) throw toCutoutError(error, 'INTERNAL');
+    const problem = scrubPaths(error.problem, labels);
+    throw problem === error.problem ? error : restated(error, { problem });
   } finally {
     deadline?.dispose();
   }
@@ -317,9 +325,9 @@ async function probeInputs(
     // What the probe says about the file is said about the background; anything else (no
     // ffprobe, an abort) passes as it is.
     if (!(error instanceof CutoutError) || error.field !== 'file') throw error;
-    throw new CutoutError(error.code, `background ${error.message}`, {
+    throw restated(error, {
       field: 'background',
-      cause: error,
+      file: `background ${error.file ?? names.backgroundLabel}`,
     });
   }
   return { info: info.value, backgroundInfo: backgroundInfo.value };
@@ -332,6 +340,7 @@ async function loadBackdrop(
   backgroundInfo: VideoInfo | undefined,
   label: string,
   limits: VideoLimits | undefined,
+  codec: VideoCodec,
 ): Promise<Backdrop> {
   if (kind === 'none') return { kind };
   if (kind === 'color') return { kind, color: input.options.bgColor };
@@ -339,9 +348,10 @@ async function loadBackdrop(
   if (kind === 'video') {
     return { kind, path: file, container: backgroundInfo?.container, label: `background ${label}` };
   }
-  const bytes = await readFile(file).catch((cause: unknown) => {
-    throw new CutoutError('INPUT_NOT_FOUND', `background ${label}: cannot be read`, {
+  const bytes = await codec.readImage(file).catch((cause: unknown) => {
+    throw new CutoutError('INPUT_NOT_FOUND', 'cannot be read', {
       field: 'background',
+      file: `background ${label}`,
       cause,
     });
   });

@@ -151,6 +151,11 @@ export interface VideoCodec {
    */
   probe(path: string, signal?: AbortSignal, label?: string): Promise<VideoInfo>;
   start(request: VideoPassRequest): VideoPass;
+  /**
+   * The bytes of a still image the pass composes over (video_over_image): the codec reads the
+   * local files a pass works on, so core/ never touches the disk itself.
+   */
+  readImage(path: string): Promise<Uint8Array>;
 }
 
 export function frameRateValue(rate: FrameRate): number {

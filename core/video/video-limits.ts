@@ -43,7 +43,7 @@ export const DEFAULT_VIDEO_LIMITS: VideoLimits = Object.freeze({
 });
 
 function tooLarge(label: string, field: string, what: string): CutoutError {
-  return new CutoutError('INPUT_TOO_LARGE', `${label}: ${what}`, { field });
+  return new CutoutError('INPUT_TOO_LARGE', what, { field, file: label });
 }
 
 /**

@@ -6,17 +6,10 @@ import { verifyApiKey } from '../../core/jobs/api-keys.ts';
 import { clientConfig } from '../shared/env-schema.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import { env } from './env.ts';
+import { Unauthorized } from './unauthorized.ts';
 
 const aws = awsClients(clientConfig(env));
 const keys = new DynamoKeyStore(aws.dynamo, env.KEYS_TABLE_NAME);
-
-/** API Gateway's contract: this exact message means 401. */
-class Unauthorized extends Error {
-  constructor() {
-    super('Unauthorized');
-    this.name = 'Unauthorized';
-  }
-}
 
 function authorizationHeader(event: APIGatewayRequestAuthorizerEvent): string | undefined {
   const entry = Object.entries(event.headers ?? {}).find(
@@ -34,10 +27,11 @@ function stageArn(methodArn: string): string {
 /**
  * REQUEST authorizer: `Authorization: <key>` or `Bearer <key>`, checked against the hashed
  * keys table. Allows with the key id as principal, context and usage identifier (usage plans
- * throttle per key); anything else fails with `Unauthorized`, which API Gateway answers 401.
+ * throttle per key); anything else fails with `Unauthorized`, which API Gateway answers 401 with
+ * UNAUTHORIZED_BODY (the API's gateway responses).
  */
 export const handler = eventHandler<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>(
-  'authorizer',
+  { service: 'authorizer', level: env.LOG_LEVEL },
   async (event) => {
     try {
       const record = await verifyApiKey(authorizationHeader(event), { keys });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logLevelShape } from '../../adapters/observability/log.ts';
 import { ENV } from '../../core/config/resources.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
 import {
@@ -17,6 +18,7 @@ import {
 export const env = parseEnv(
   {
     ...awsEnvShape,
+    ...logLevelShape,
     ...jobsTableShape,
     ...optionalKeysTableShape,
     ...inputBucketShape,

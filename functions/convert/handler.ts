@@ -34,8 +34,10 @@ const apiKeyOf = createApiKeyVerifier(
   env.KEYS_TABLE_NAME ? new DynamoKeyStore(aws.dynamo, env.KEYS_TABLE_NAME) : undefined,
 );
 
+const observed = { service: 'convert', level: env.LOG_LEVEL };
+
 /** POST /v1/convert: creates a job from inline files or an `uploads` list; replies {uuid[, uploads]}. */
-export const handler = httpHandler('convert', async (event, context, logger) => {
+export const handler = httpHandler(observed, async (event, _context, logger) => {
   const apiKeyId = await apiKeyOf(event);
   const body = await readRequestBody(event, {
     maxBytes: inlineBodyLimit(env.INLINE_LIMIT_BYTES),
@@ -51,7 +53,6 @@ export const handler = httpHandler('convert', async (event, context, logger) => 
     jobId: result.uuid,
     apiKeyId,
     files: files.length,
-    requestId: context.awsRequestId,
   });
   return jsonResponse(200, result);
 });

@@ -1,3 +1,4 @@
+import { logLevelShape } from '../../adapters/observability/log.ts';
 import {
   awsEnvShape,
   bindResultsShape,
@@ -12,6 +13,7 @@ import {
 export const env = parseEnv(
   {
     ...awsEnvShape,
+    ...logLevelShape,
     ...jobsTableShape,
     ...outputBucketShape,
     ...responseLimitShape,

@@ -31,7 +31,7 @@ function pathParam(value: string | undefined, field: string): string {
  * GET /v1/files/{uuid}/{name}: the bytes when they fit the response limit, else a 302 to S3.
  * Bound to the creating key like /v1/results when the stage says so.
  */
-export const handler = httpHandler('files', async (event) => {
+export const handler = httpHandler({ service: 'files', level: env.LOG_LEVEL }, async (event) => {
   const repo = await reader(event);
   const uuid = pathParam(event.pathParameters?.uuid, 'uuid');
   const name = pathParam(event.pathParameters?.name, 'name');

@@ -2,6 +2,7 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { awsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { fileFailedRecord } from '../../adapters/observability/metrics.ts';
 import { isCutoutError } from '../../core/errors.ts';
 import { failDeadLetter } from '../../core/jobs/fail-dead-letter.ts';
 import { parseJobMessage } from '../../core/jobs/job-message.ts';
@@ -22,8 +23,8 @@ const deps = { repo: new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME) };
  * reason are retried the same way; unreadable bodies are dropped with a log line.
  */
 export const handler = eventHandler<SQSEvent, SQSBatchResponse>(
-  'on-dead-letter',
-  async (event, _context, logger) => {
+  { service: 'on-dead-letter', level: env.LOG_LEVEL },
+  async (event, _context, logger, metrics) => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       try {
@@ -42,6 +43,15 @@ export const handler = eventHandler<SQSEvent, SQSBatchResponse>(
           continue;
         }
         logger.log('warn', 'dead letter handled', { ...message, ...outcome });
+        if (outcome.outcome === 'failed') {
+          metrics(
+            fileFailedRecord({
+              kind: message.kind,
+              failedBy: 'dead-letter',
+              timestampMs: Date.now(),
+            }),
+          );
+        }
       } catch (error) {
         if (isCutoutError(error) && error.code === 'INVALID_REQUEST') {
           logger.log('error', 'dead letter unreadable', { messageId: record.messageId, error });

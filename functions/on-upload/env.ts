@@ -1,3 +1,4 @@
+import { logLevelShape } from '../../adapters/observability/log.ts';
 import {
   awsEnvShape,
   inputBucketShape,
@@ -9,6 +10,13 @@ import {
 
 /** The upload-event function's environment, parsed once at cold start. */
 export const env = parseEnv(
-  { ...awsEnvShape, ...jobsTableShape, ...inputBucketShape, ...queuesShape, ...ttlShape },
+  {
+    ...awsEnvShape,
+    ...logLevelShape,
+    ...jobsTableShape,
+    ...inputBucketShape,
+    ...queuesShape,
+    ...ttlShape,
+  },
   process.env,
 );

@@ -3,8 +3,10 @@ import { awsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
 import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
+import { fileFailedRecord } from '../../adapters/observability/metrics.ts';
 import { type MarkUploadedOutcome, markUploaded } from '../../core/jobs/mark-uploaded.ts';
 import { clientConfig } from '../shared/env-schema.ts';
+import { jobKindOf } from '../shared/job-kind.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import { createdObjects } from '../shared/s3-event.ts';
 import { env } from './env.ts';
@@ -22,8 +24,8 @@ const deps = {
  * Events that find nothing to do (see markUploaded) are ignored.
  */
 export const handler = eventHandler<S3Event, MarkUploadedOutcome[]>(
-  'on-upload',
-  async (event, _context, logger) => {
+  { service: 'on-upload', level: env.LOG_LEVEL },
+  async (event, _context, logger, metrics) => {
     const outcomes: MarkUploadedOutcome[] = [];
     for (const object of createdObjects(event)) {
       if (object.bucket !== env.INPUT_BUCKET_NAME) continue;
@@ -34,6 +36,13 @@ export const handler = eventHandler<S3Event, MarkUploadedOutcome[]>(
         logger.log('debug', 'upload event ignored', { key: object.key, reason: outcome.reason });
       } else {
         logger.log('info', 'upload handled', { key: object.key, ...outcome });
+      }
+      if (outcome.outcome === 'failed') {
+        // The outcome names the job only; its kind is one read away, on this rare path alone.
+        const kind = await jobKindOf(deps.repo, outcome.jobId);
+        if (kind) {
+          metrics(fileFailedRecord({ kind, failedBy: 'upload-event', timestampMs: Date.now() }));
+        }
       }
       outcomes.push(outcome);
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { logLevelShape } from '../../adapters/observability/log.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import {
   awsEnvShape,
@@ -14,6 +15,7 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 export const env = parseEnv(
   {
     ...awsEnvShape,
+    ...logLevelShape,
     ...jobsTableShape,
     ...inputBucketShape,
     ...queuesShape,

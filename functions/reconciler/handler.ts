@@ -3,10 +3,12 @@ import { awsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
 import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
+import { fileFailedRecord, reconcilerRecord } from '../../adapters/observability/metrics.ts';
 import { RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { CutoutError } from '../../core/errors.ts';
 import { type ReconcileReport, reconcileStranded } from '../../core/jobs/reconcile-stranded.ts';
 import { clientConfig } from '../shared/env-schema.ts';
+import { jobKindOf } from '../shared/job-kind.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import { env } from './env.ts';
 
@@ -28,8 +30,8 @@ const deps = {
  * A run with files it could not handle fails after handling the rest, so the errors alarm sees it.
  */
 export const handler = eventHandler<ScheduledEvent | undefined, ReconcileReport>(
-  'reconciler',
-  async (_event, _context, logger) => {
+  { service: 'reconciler', level: env.LOG_LEVEL },
+  async (_event, _context, logger, metrics) => {
     const report = await reconcileStranded(deps);
     const counts = {
       uploadsQueued: report.uploadsQueued.length,
@@ -39,6 +41,15 @@ export const handler = eventHandler<ScheduledEvent | undefined, ReconcileReport>
     };
     const changed = counts.uploadsQueued + counts.requeued + counts.abandoned > 0;
     logger.log(changed ? 'warn' : 'info', 'reconciled', { ...counts, ...report });
+    if (changed) {
+      const now = Date.now();
+      metrics(reconcilerRecord(counts, now));
+      // An abandoned upload is a failed file: counted where the failure-rate alarm looks too.
+      for (const id of report.abandoned) {
+        const kind = await jobKindOf(deps.repo, id.split('/')[0] ?? id);
+        if (kind) metrics(fileFailedRecord({ kind, failedBy: 'reconciler', timestampMs: now }));
+      }
+    }
     if (report.problems.length > 0) {
       throw new CutoutError(
         'INTERNAL',

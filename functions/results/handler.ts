@@ -21,7 +21,7 @@ const reader = createJobReader(new DynamoJobRepository(aws.dynamo, env.JOBS_TABL
  * POST /v1/results: the job's state in the seed's shape. The uuid is the capability, unless the
  * stage binds results to the key that created the job (`cutout:bindResultsToKey`).
  */
-export const handler = httpHandler('results', async (event) => {
+export const handler = httpHandler({ service: 'results', level: env.LOG_LEVEL }, async (event) => {
   const repo = await reader(event);
   const body = await readRequestBody(event, { maxBytes: 64 * 1024, maxFiles: 0 });
   const uuid = body.fields.uuid ?? event.queryStringParameters?.uuid;

@@ -22,6 +22,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { describeBytes } from '../../core/config/inline-limit.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { UNAUTHORIZED_BODY } from '../../functions/authorizer/unauthorized.ts';
 import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
@@ -285,10 +286,10 @@ export class JobApi extends Construct {
 
   /** API Gateway's own rejections answer in the API's `{"error": ...}` shape too. */
   private addErrorResponses(inlineLimitBytes: number): void {
-    const json = (message: string) => ({
-      'application/json': `{"error": ${JSON.stringify(message)}}`,
+    const json = (message: string, code?: string) => ({
+      'application/json': `{"error": ${JSON.stringify(message)}${code ? `, "code": ${JSON.stringify(code)}` : ''}}`,
     });
-    const unknownKey = json('Authorization: missing or unknown API key');
+    const unknownKey = json(UNAUTHORIZED_BODY.error, UNAUTHORIZED_BODY.code);
     // [id, type, status (undefined: keep the status of the error it stands in for), body]
     const responses: [string, ResponseType, string | undefined, Record<string, string>][] = [
       ['MissingKey', ResponseType.UNAUTHORIZED, '401', unknownKey],

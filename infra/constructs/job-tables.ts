@@ -7,7 +7,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { JOBS_TABLE, KEYS_TABLE, type TableDefinition } from '../../core/config/tables.ts';
+import { JOBS_TABLE, KEYS_TABLE, type TableDefinition } from '../../adapters/aws/table-keys.ts';
 
 export interface JobTablesProps {
   readonly removalPolicy: RemovalPolicy;
@@ -21,7 +21,7 @@ function attributeType(type: 'S' | 'N'): AttributeType {
 
 /**
  * The jobs table (one item per job and per file, expiring by TTL) and the API keys table (hashes
- * only), both on-demand with point-in-time recovery. Key schemas come from core/config/tables.ts,
+ * only), both on-demand with point-in-time recovery. Key schemas come from adapters/aws/table-keys.ts,
  * which the local stack creates its tables from too.
  */
 export class JobTables extends Construct {

@@ -13,9 +13,9 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PENDING_INDEX } from '../../adapters/aws/table-keys.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { ENV } from '../../core/config/resources.ts';
-import { PENDING_INDEX } from '../../core/config/tables.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
 

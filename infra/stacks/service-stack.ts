@@ -5,11 +5,12 @@ import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
 import type { CutoutConfig } from '../config.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { DeadLetterHandler } from '../constructs/dead-letter-handler.ts';
 import { API_STAGE, JobApi } from '../constructs/job-api.ts';
-import { PROJECT_ROOT } from '../constructs/node-function.ts';
+import { NodeFunction, PROJECT_ROOT } from '../constructs/node-function.ts';
 import { QueueWorker } from '../constructs/queue-worker.ts';
 import { Reconciler } from '../constructs/reconciler.ts';
 import { ServiceMonitoring } from '../constructs/service-monitoring.ts';
@@ -154,6 +155,13 @@ export class ServiceStack extends Stack {
     this.videoWorkers = worker('video');
     for (const workers of [this.imageWorkers, this.videoWorkers]) {
       workers.service.node.addDependency(this.workers.insightsLogs);
+    }
+    // One level for every function and worker: found in the tree, so a new function gets it too.
+    for (const fn of this.node.findAll()) {
+      if (fn instanceof NodeFunction) fn.function.addEnvironment(LOG_LEVEL_ENV, config.logLevel);
+    }
+    for (const workers of [this.imageWorkers, this.videoWorkers]) {
+      workers.taskDefinition.defaultContainer?.addEnvironment(LOG_LEVEL_ENV, config.logLevel);
     }
 
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { createApiKey } from '../../core/jobs/api-keys.ts';
-import { type KeyStoreTarget, localKeyStore } from '../key-store-target.ts';
-import { deployedKeyStore } from './deployed-stack.ts';
+import type { KeyStoreTarget } from '../key-store-target.ts';
 
 /**
  * `cutout keys create --name <name>`: a new API key, printed once (only its hash is stored);
@@ -17,15 +16,28 @@ interface KeysFlags {
 
 export type OpenKeyStore = (flags: KeysFlags) => Promise<KeyStoreTarget>;
 
+/**
+ * Loaded on use: the local target brings the emulators (and node:sqlite), the deployed one the
+ * AWS SDK, and neither is any business of `cutout remove`.
+ */
+async function openKeyStore(
+  flags: KeysFlags,
+  env: Record<string, string | undefined>,
+): Promise<KeyStoreTarget> {
+  if (flags.stack) {
+    const { deployedKeyStore } = await import('./deployed-stack.ts');
+    return deployedKeyStore({
+      stackName: flags.stack,
+      ...(flags.region ? { region: flags.region } : {}),
+    });
+  }
+  const { localKeyStore } = await import('../key-store-target.ts');
+  return localKeyStore({ env, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
+}
+
 export function keysCommand(
   env: Record<string, string | undefined> = process.env,
-  open: OpenKeyStore = (flags) =>
-    flags.stack
-      ? deployedKeyStore({
-          stackName: flags.stack,
-          ...(flags.region ? { region: flags.region } : {}),
-        })
-      : localKeyStore({ env, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) }),
+  open: OpenKeyStore = (flags) => openKeyStore(flags, env),
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Command {
   const command = new Command('keys').description('Create and list API keys of a cutout stack');

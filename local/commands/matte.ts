@@ -7,7 +7,7 @@ import { matteWithTrimap } from '../../core/matting/matte-trimap.ts';
 
 async function readRaster(file: string, channels: 1 | 3): Promise<RgbImage | Mask> {
   const bytes = await readFile(file).catch((cause: unknown) => {
-    throw new CutoutError('INPUT_NOT_FOUND', `${file}: cannot be read`, { cause });
+    throw new CutoutError('INPUT_NOT_FOUND', 'cannot be read', { file, cause });
   });
   try {
     const pipeline = sharp(bytes)
@@ -21,7 +21,7 @@ async function readRaster(file: string, channels: 1 | 3): Promise<RgbImage | Mas
       .toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data), width: info.width, height: info.height };
   } catch (cause) {
-    throw new CutoutError('DECODE_FAILED', `${file}: not a readable image`, { cause });
+    throw new CutoutError('DECODE_FAILED', 'not a readable image', { file, cause });
   }
 }
 

@@ -5,6 +5,7 @@ import { createModelStore, type ModelStore } from '../../adapters/models/model-s
 import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
 import type { ModelEntry, ModelManifest } from '../../core/models/manifest.schema.ts';
 import { resolveModel } from '../../core/models/resolve-model.ts';
+import { applyModelDefaults } from '../model-defaults.ts';
 
 /** `cutout models list|pull|verify`: what the manifest holds and what the cache has. */
 export function modelsCommand(
@@ -33,7 +34,12 @@ export function modelsCommand(
       }
       process.stdout.write(`${table(rows)}\n`);
       process.stdout.write(`cache: ${settings.cacheDir}\n`);
-      for (const [from, to] of settings.aliases) process.stdout.write(`alias: ${from} -> ${to}\n`);
+      // The aliases `cutout remove` and `npm start` would use, the offline fallback included.
+      const { settings: effective, replaced } = await applyModelDefaults(settings, env);
+      for (const [from, to] of effective.aliases) {
+        const why = replaced.includes(from) ? ` (${from} is not cached: the offline fallback)` : '';
+        process.stdout.write(`alias: ${from} -> ${to}${why}\n`);
+      }
     });
 
   command

@@ -3,9 +3,8 @@ import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import pLimit from 'p-limit';
-import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
-import { createSegmenterProvider, isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
-import { CutoutError, invalidField, toCutoutError } from '../../core/errors.ts';
+import { isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
+import { CutoutError, invalidField, problemAfterFile, toCutoutError } from '../../core/errors.ts';
 import {
   type ImageOptions,
   parseImageOptions,
@@ -17,6 +16,8 @@ import {
   removeBackground,
 } from '../../core/pipeline/remove-background.ts';
 import type { Segmenter } from '../../core/ports.ts';
+import { openCliModels } from './cli-models.ts';
+import { withFlagNames } from './flag-names.ts';
 
 /** Extensions picked up when a folder is given (files named explicitly are always tried). */
 const IMAGE_EXTENSIONS = new Set([
@@ -106,7 +107,9 @@ async function runRemove(
   env: Record<string, string | undefined>,
 ): Promise<number> {
   const modelIsPath = flags.model !== undefined && isModelPath(flags.model);
-  const options = withFlagNames(() => parseImageOptions(toFields(flags, modelIsPath)));
+  const options = withFlagNames(FLAG_OF_FIELD, () =>
+    parseImageOptions(toFields(flags, modelIsPath)),
+  );
   const concurrency = positiveInteger(flags.concurrency, '--concurrency');
   const maxPixels = positiveInteger(flags.maxPixels, '--max-pixels');
   const backgroundImage = flags.bgImage ? await readInput(flags.bgImage, '--bg-image') : undefined;
@@ -116,9 +119,7 @@ async function runRemove(
   const outputDir = resolve(flags.output);
   await mkdir(outputDir, { recursive: true });
 
-  const provider = createSegmenterProvider(modelSettingsFromEnv(env), {
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const provider = await openCliModels(env, (line) => process.stderr.write(`${line}\n`));
   const failures: Failure[] = [];
   const warnings: string[] = [];
   try {
@@ -174,9 +175,7 @@ async function runRemove(
   const done = files.length - failures.length;
   process.stdout.write(`${done} of ${files.length} done, ${failures.length} failed\n`);
   for (const { file, error } of failures) {
-    process.stderr.write(
-      `failed: ${file}: ${error.code}: ${stripFilePrefix(error.message, file)}\n`,
-    );
+    process.stderr.write(`failed: ${file}: ${error.code}: ${problemAfterFile(file, error)}\n`);
   }
   return failures.length;
 }
@@ -203,7 +202,7 @@ async function processFile(
   job.claimed.set(target, file);
   const result = await removeBackground(
     {
-      image: await readInput(file, file),
+      image: await readInput(file),
       options: job.options,
       fileName: file,
       ...(job.backgroundImage ? { backgroundImage: job.backgroundImage } : {}),
@@ -228,23 +227,6 @@ function toFields(flags: RemoveFlags, modelIsPath: boolean): RawFields {
     alpha_erode: flags.alphaErode,
     alpha_base_size: flags.alphaBaseSize,
   };
-}
-
-/** Re-labels INVALID_REQUEST errors with the flag the user typed instead of the API field. */
-function withFlagNames<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof CutoutError && error.field && FLAG_OF_FIELD[error.field]) {
-      const flag = FLAG_OF_FIELD[error.field];
-      const problem = error.message.slice(error.field.length + 2);
-      throw new CutoutError('INVALID_REQUEST', `${flag} (${error.field}): ${problem}`, {
-        field: error.field,
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 function positiveInteger(text: string, flag: string): number {
@@ -272,12 +254,14 @@ async function collectFiles(inputs: readonly string[]): Promise<string[]> {
   return files;
 }
 
-async function readInput(path: string, label: string): Promise<Uint8Array> {
+/** @param flag the flag that named the file; an input file names itself */
+async function readInput(path: string, flag?: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw new CutoutError('INPUT_NOT_FOUND', `${label}: cannot read ${path}`, {
-      field: label,
+    throw new CutoutError('INPUT_NOT_FOUND', `cannot read ${path}`, {
+      field: flag ?? path,
+      ...(flag === undefined ? { file: path } : { subject: flag }),
       cause: error,
     });
   }
@@ -287,8 +271,4 @@ function stemOf(file: string): string {
   const name = basename(file);
   const ext = extname(name);
   return ext.length > 0 && ext.length < name.length ? name.slice(0, -ext.length) : name;
-}
-
-function stripFilePrefix(message: string, file: string): string {
-  return message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
 }

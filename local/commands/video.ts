@@ -3,8 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
-import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
-import { createSegmenterProvider, isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
+import { isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
 import { CutoutError } from '../../core/errors.ts';
 import {
   parseVideoOptions,
@@ -13,6 +12,8 @@ import {
 } from '../../core/params/convert-params.ts';
 import { videoOutputSpec } from '../../core/video/output-formats.ts';
 import { removeVideoBackground } from '../../core/video/remove-video-background.ts';
+import { openCliModels } from './cli-models.ts';
+import { withFlagNames } from './flag-names.ts';
 
 /** The flag that sets each request field, so validation errors name what the user typed. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
@@ -70,7 +71,9 @@ async function runVideo(
   env: Record<string, string | undefined>,
 ): Promise<void> {
   const modelIsPath = flags.model !== undefined && isModelPath(flags.model);
-  const options = withFlagNames(() => parseVideoOptions(toFields(flags, modelIsPath)));
+  const options = withFlagNames(FLAG_OF_FIELD, () =>
+    parseVideoOptions(toFields(flags, modelIsPath)),
+  );
   if (flags.bgImage && flags.bgVideo) {
     throw new CutoutError('INVALID_REQUEST', '--bg-image and --bg-video: give one of them');
   }
@@ -92,9 +95,7 @@ async function runVideo(
   await mkdir(dirname(outputPath), { recursive: true });
   const codec = createFfmpegCodec({ env });
 
-  const provider = createSegmenterProvider(modelSettingsFromEnv(env), {
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  const provider = await openCliModels(env, (line) => process.stderr.write(`${line}\n`));
   const controller = new AbortController();
   const interrupt = () => controller.abort(new CutoutError('PROCESSING_FAILED', 'interrupted'));
   process.once('SIGINT', interrupt);
@@ -109,7 +110,7 @@ async function runVideo(
   try {
     const segmenter = await provider.get(modelIsPath && flags.model ? flags.model : options.model);
     bar?.start(1, 0, { fps: '-' });
-    const result = await withFlagNames(() =>
+    const result = await withFlagNames(FLAG_OF_FIELD, () =>
       removeVideoBackground(
         {
           inputPath: file,
@@ -168,32 +169,4 @@ async function outputFile(output: string, input: string, extension: string): Pro
   const ext = extname(name);
   const stem = ext.length > 0 && ext.length < name.length ? name.slice(0, -ext.length) : name;
   return join(resolve(output), `${stem}.${extension}`);
-}
-
-/** Re-labels INVALID_REQUEST errors with the flag the user typed instead of the API field. */
-function relabel(error: unknown): unknown {
-  if (error instanceof CutoutError && error.field && FLAG_OF_FIELD[error.field]) {
-    const flag = FLAG_OF_FIELD[error.field];
-    if (error.code !== 'INVALID_REQUEST') return error;
-    const problem = error.message.slice(error.field.length + 2);
-    return new CutoutError('INVALID_REQUEST', `${flag} (${error.field}): ${problem}`, {
-      field: error.field,
-      cause: error,
-    });
-  }
-  return error;
-}
-
-function withFlagNames<T>(run: () => T): T {
-  try {
-    const value = run();
-    if (value instanceof Promise) {
-      return value.catch((error: unknown) => {
-        throw relabel(error);
-      }) as T;
-    }
-    return value;
-  } catch (error) {
-    throw relabel(error);
-  }
 }

@@ -25,6 +25,7 @@ describe('infra config', () => {
       pollRateLimit: 20,
       pollBurstLimit: 40,
       bundleMetafile: false,
+      logLevel: 'info',
     });
     expect(config.alarmEmail).toBeUndefined();
   });
@@ -69,6 +70,7 @@ describe('infra config', () => {
       /cutout:inlineLimitBytes/,
     );
     expect(() => loadConfig(from({ 'cutout:spot': 'maybe' }))).toThrow(/cutout:spot/);
+    expect(() => loadConfig(from({ 'cutout:logLevel': 'verbose' }))).toThrow(/cutout:logLevel/);
     expect(() => loadConfig(from({ 'cutout:alarmEmail': 'not-an-address' }))).toThrow(
       /cutout:alarmEmail/,
     );

@@ -1,37 +1,20 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { PENDING_INDEX } from '../../adapters/aws/table-keys.ts';
+import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
-import { PENDING_INDEX } from '../../core/config/tables.ts';
 import { loadConfig } from '../../infra/config.ts';
-import {
-  type CfnJson,
-  removeOutput,
-  SYNTH_TIMEOUT_MS,
-  type SynthesizedApp,
-  synthesizeApp,
-} from './support/test-app.ts';
+import { type CfnJson, resourcesOfType, synthesizedForFile } from './support/test-app.ts';
 
 /**
  * The reconciler and the upload Lambda's failure destination as synthesized (cdk-nag on: an
  * unacknowledged finding fails the synth and so every test here).
  */
 
-type Resource = { Properties: Record<string, CfnJson> } & Record<string, CfnJson>;
-
-let built: SynthesizedApp;
-let service: Template;
-beforeAll(async () => {
-  built = await synthesizeApp({ 'cutout:reconcileQueuedAfterSeconds': 2700 }, { nag: true });
-  service = built.serviceTemplate;
-}, SYNTH_TIMEOUT_MS);
-afterAll(() => removeOutput(built?.outdir));
-
-const resources = (template: Template, type: string): [string, Resource][] =>
-  Object.entries(template.findResources(type)) as [string, Resource][];
+const built = synthesizedForFile({ 'cutout:reconcileQueuedAfterSeconds': 2700 }, { nag: true });
 
 function functionId(part: string): string {
-  const found = resources(service, 'AWS::Lambda::Function')
+  const found = resourcesOfType(built.serviceTemplate, 'AWS::Lambda::Function')
     .filter(
       ([id, fn]) => id.toLowerCase().includes(part) && fn.Properties.Handler === 'index.handler',
     )
@@ -42,9 +25,11 @@ function functionId(part: string): string {
 
 /** Every statement of the policies attached to a function's role. */
 function statementsOf(fnId: string): Record<string, CfnJson>[] {
-  const [, fn] = resources(service, 'AWS::Lambda::Function').find(([id]) => id === fnId) ?? [];
+  const [, fn] =
+    resourcesOfType(built.serviceTemplate, 'AWS::Lambda::Function').find(([id]) => id === fnId) ??
+    [];
   const roleRef = fn?.Properties.Role['Fn::GetAtt'][0] as string;
-  return resources(service, 'AWS::IAM::Policy')
+  return resourcesOfType(built.serviceTemplate, 'AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleRef))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, CfnJson>[]);
 }
@@ -70,7 +55,7 @@ describe('configuration', () => {
 describe('jobs table', () => {
   it('has the sparse pending index the reconciler queries', () => {
     const [, table] =
-      resources(built.storageTemplate, 'AWS::DynamoDB::Table').find(([, t]) =>
+      resourcesOfType(built.storageTemplate, 'AWS::DynamoDB::Table').find(([, t]) =>
         JSON.stringify(t.Properties.KeySchema).includes('"sk"'),
       ) ?? [];
     expect(table?.Properties.GlobalSecondaryIndexes).toEqual([
@@ -95,7 +80,9 @@ describe('jobs table', () => {
 describe('reconciler', () => {
   it('runs every five minutes from an EventBridge schedule', () => {
     const id = functionId('reconciler');
-    const rules = resources(service, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    const rules = resourcesOfType(built.serviceTemplate, 'AWS::Events::Rule').map(
+      ([, r]) => r.Properties,
+    );
     expect(rules).toContainEqual(
       expect.objectContaining({
         ScheduleExpression: 'rate(5 minutes)',
@@ -103,7 +90,7 @@ describe('reconciler', () => {
         Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [id, 'Arn'] } })],
       }),
     );
-    service.hasResourceProperties('AWS::Lambda::Permission', {
+    built.serviceTemplate.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [id, 'Arn'] },
     });
@@ -111,8 +98,9 @@ describe('reconciler', () => {
 
   it('gets the table, bucket and queue names and the threshold its env schema reads', () => {
     const [, fn] =
-      resources(service, 'AWS::Lambda::Function').find(([id]) => id === functionId('reconciler')) ??
-      [];
+      resourcesOfType(built.serviceTemplate, 'AWS::Lambda::Function').find(
+        ([id]) => id === functionId('reconciler'),
+      ) ?? [];
     expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual(
       [
         ENV.jobsTable,
@@ -120,6 +108,7 @@ describe('reconciler', () => {
         ENV.imageQueueUrl,
         ENV.videoQueueUrl,
         RECONCILER_ENV.queuedAfterSeconds,
+        LOG_LEVEL_ENV,
         'NODE_OPTIONS',
       ].sort(),
     );
@@ -156,7 +145,7 @@ describe('reconciler', () => {
 
   it('alarms to the alarm topic when runs keep failing', () => {
     const id = functionId('reconciler');
-    const alarm = resources(service, 'AWS::CloudWatch::Alarm')
+    const alarm = resourcesOfType(built.serviceTemplate, 'AWS::CloudWatch::Alarm')
       .map(([, a]) => a.Properties)
       .find(
         (a) =>
@@ -169,7 +158,7 @@ describe('reconciler', () => {
   });
 
   it('runs once per schedule tick: the next run is the retry', () => {
-    service.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+    built.serviceTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: functionId('reconciler') },
       MaximumRetryAttempts: 0,
     });
@@ -179,20 +168,22 @@ describe('reconciler', () => {
 describe('upload Lambda failure destination', () => {
   it('sends an upload event that failed every retry to an encrypted queue, and alarms on it', () => {
     const onUpload = functionId('onupload');
-    const configs = resources(service, 'AWS::Lambda::EventInvokeConfig')
+    const configs = resourcesOfType(built.serviceTemplate, 'AWS::Lambda::EventInvokeConfig')
       .map(([, c]) => c.Properties)
       .filter((c) => c.FunctionName?.Ref === onUpload);
     expect(configs).toHaveLength(1);
     expect(configs[0]).toMatchObject({ MaximumRetryAttempts: 2 });
     const target = configs[0]?.DestinationConfig.OnFailure.Destination as CfnJson;
     const queueId = target['Fn::GetAtt'][0] as string;
-    expect(service.findResources('AWS::SQS::Queue')[queueId]?.Properties).toMatchObject({
+    expect(
+      built.serviceTemplate.findResources('AWS::SQS::Queue')[queueId]?.Properties,
+    ).toMatchObject({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 86_400,
     });
     const sends = statementsOf(onUpload).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
     expect(JSON.stringify(sends.map((s) => s.Resource))).toContain(queueId);
-    const alarm = resources(service, 'AWS::CloudWatch::Alarm')
+    const alarm = resourcesOfType(built.serviceTemplate, 'AWS::CloudWatch::Alarm')
       .map(([, a]) => a.Properties)
       .find((a) => JSON.stringify(a.Dimensions ?? []).includes(queueId));
     expect(alarm).toMatchObject({

@@ -1,31 +1,33 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
 import { WORKER_ENV } from '../../containers/worker/env.ts';
 import { LOG_METRIC_NAMES, METRIC_NAMES, METRICS_NAMESPACE } from '../../core/config/metrics.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { UNAUTHORIZED_BODY } from '../../functions/authorizer/unauthorized.ts';
 import { API_BINARY_MEDIA_TYPES, API_STAGE } from '../../infra/constructs/job-api.ts';
 import { FUNCTION_NAMES } from '../../infra/constructs/node-function.ts';
 import { SERVICE_OUTPUTS } from '../../infra/stacks/service-stack.ts';
 import {
   type CfnJson,
-  removeOutput,
-  SYNTH_TIMEOUT_MS,
-  type SynthesizedApp,
-  synthesizeApp,
+  type CfnResource,
+  resourcesOfType,
+  synthesizedForFile,
 } from './support/test-app.ts';
 
-type Resource = { Properties: Record<string, CfnJson> } & Record<string, CfnJson>;
-
-let template: Template;
-let stackName: string;
-const resources = (type: string): [string, Resource][] =>
-  Object.entries(template.findResources(type)) as [string, Resource][];
-const one = (type: string, idPart: string): [string, Resource] => {
+// One synth for the whole file (it is slow), with cdk-nag on: an unacknowledged AwsSolutions
+// finding makes the synth, and so every test here, fail with the finding's report.
+const built = synthesizedForFile(
+  { 'cutout:maxImageWorkers': 4, 'cutout:maxVideoWorkers': 2 },
+  { nag: true },
+);
+const resources = (type: string) => resourcesOfType(built.serviceTemplate, type);
+const one = (type: string, idPart: string): [string, CfnResource] => {
   const found = resources(type).filter(([id]) => id.includes(idPart));
   expect(found, `${type} ${idPart}`).toHaveLength(1);
-  return found[0] as [string, Resource];
+  return found[0] as [string, CfnResource];
 };
-const functionNamed = (name: string): [string, Resource] => {
+const functionNamed = (name: string): [string, CfnResource] => {
   const found = resources('AWS::Lambda::Function').filter(
     ([, fn]) =>
       String(fn.Properties.Description ?? '').length > 0 &&
@@ -33,21 +35,8 @@ const functionNamed = (name: string): [string, Resource] => {
   );
   const match = found.find(([id]) => id.toLowerCase().includes(name.replace(/-/g, '')));
   expect(match, `function ${name}`).toBeDefined();
-  return match as [string, Resource];
+  return match as [string, CfnResource];
 };
-
-// One synth for the whole file (it is slow), with cdk-nag on: an unacknowledged AwsSolutions
-// finding makes the synth, and so every test here, fail with the finding's report.
-let built: SynthesizedApp;
-beforeAll(async () => {
-  built = await synthesizeApp(
-    { 'cutout:maxImageWorkers': 4, 'cutout:maxVideoWorkers': 2 },
-    { nag: true },
-  );
-  template = built.serviceTemplate;
-  stackName = built.summary.serviceStack;
-}, SYNTH_TIMEOUT_MS);
-afterAll(() => removeOutput(built?.outdir));
 
 describe('cdk-nag AwsSolutions (GPU workers, dev)', () => {
   it('ran over the app, and every finding is acknowledged with a reason', () => {
@@ -59,7 +48,7 @@ describe('cdk-nag AwsSolutions (GPU workers, dev)', () => {
 
 describe('REST API', () => {
   it('takes the usage identifier from the authorizer and passes bodies as binary', () => {
-    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+    built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', {
       ApiKeySourceType: 'AUTHORIZER',
       BinaryMediaTypes: [...API_BINARY_MEDIA_TYPES],
       EndpointConfiguration: { Types: ['REGIONAL'] },
@@ -68,7 +57,7 @@ describe('REST API', () => {
 
   it('checks Authorization with a cached Lambda REQUEST authorizer', () => {
     const [authorizerId] = functionNamed('authorizer');
-    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
@@ -81,7 +70,7 @@ describe('REST API', () => {
   it('serves /v1/convert (authorized, key required), /v1/results and /v1/files/{uuid}/{name}', () => {
     const paths = resources('AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart);
     expect(paths.sort()).toEqual(['convert', 'files', 'results', '{name}', '{uuid}'].sort());
-    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: API_STAGE });
+    built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: API_STAGE });
 
     const methods = resources('AWS::ApiGateway::Method').map(([, m]) => m.Properties);
     const convert = methods.find(
@@ -98,7 +87,7 @@ describe('REST API', () => {
   });
 
   it('throttles and meters each key through a usage plan on the stage', () => {
-    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+    built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
       Throttle: { RateLimit: 10, BurstLimit: 20 },
       Quota: { Limit: 10_000, Period: 'DAY' },
       ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
@@ -106,7 +95,7 @@ describe('REST API', () => {
   });
 
   it('writes JSON access logs and error-level execution logs', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+    built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: {
         DestinationArn: Match.anyValue(),
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
@@ -129,6 +118,11 @@ describe('REST API', () => {
       ([, r]) => r.Properties.ResponseType === 'ACCESS_DENIED',
     );
     expect(denied?.[1].Properties.StatusCode).toBe('401');
+    // A 401 carries its code like every other error, the same body the local stack sends.
+    for (const response of [unauthorized, denied]) {
+      const templates = response?.[1].Properties.ResponseTemplates as Record<string, string>;
+      expect(JSON.parse(templates?.['application/json'] ?? '')).toEqual(UNAUTHORIZED_BODY);
+    }
   });
 });
 
@@ -145,7 +139,9 @@ describe('Lambdas', () => {
         },
       });
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
-      expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties).toMatchObject({
+      expect(
+        built.serviceTemplate.findResources('AWS::Logs::LogGroup')[logGroupId]?.Properties,
+      ).toMatchObject({
         RetentionInDays: 30,
       });
     }
@@ -178,7 +174,7 @@ describe('Lambdas', () => {
         ENV.videoQueueUrl,
       ]),
     );
-    expect(env('on-dead-letter')).toEqual([ENV.jobsTable, 'NODE_OPTIONS']);
+    expect(env('on-dead-letter')).toEqual([ENV.jobsTable, 'NODE_OPTIONS', LOG_LEVEL_ENV]);
   });
 
   it('grants object access by exact action, never s3:* families', () => {
@@ -221,7 +217,7 @@ describe('upload and dead-letter events', () => {
       expect(c.LambdaFunctionArn).toEqual({ 'Fn::GetAtt': [onUploadId, 'Arn'] });
     }
     expect(JSON.stringify(notifications.Properties.BucketName)).toContain('cutout-dev-inputs-');
-    template.hasResourceProperties('AWS::Lambda::Permission', {
+    built.serviceTemplate.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 's3.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': [onUploadId, 'Arn'] },
     });
@@ -258,14 +254,14 @@ describe('GPU workers', () => {
       }),
     ]);
     const parameter = data.ImageId.Ref as string;
-    expect(template.toJSON().Parameters[parameter]).toMatchObject({
+    expect(built.serviceTemplate.toJSON().Parameters[parameter]).toMatchObject({
       Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
       Default: '/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id',
     });
   });
 
   it('scales the GPU Auto Scaling group from zero over g6/g5/g4dn, spot first', () => {
-    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+    built.serviceTemplate.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       MinSize: '0',
       MaxSize: '6',
       NewInstancesProtectedFromScaleIn: true,
@@ -290,7 +286,7 @@ describe('GPU workers', () => {
   });
 
   it('attaches it as a capacity provider with managed scaling and termination protection', () => {
-    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+    built.serviceTemplate.hasResourceProperties('AWS::ECS::CapacityProvider', {
       Name: 'cutout-dev-gpu',
       AutoScalingGroupProvider: {
         ManagedScaling: Match.objectLike({
@@ -301,7 +297,7 @@ describe('GPU workers', () => {
         ManagedTerminationProtection: 'ENABLED',
       },
     });
-    template.hasResourceProperties('AWS::ECS::Cluster', {
+    built.serviceTemplate.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
   });
@@ -462,9 +458,9 @@ describe('GPU workers', () => {
   });
 
   it('keeps workers in a NAT-less VPC with S3 and DynamoDB gateway endpoints', () => {
-    template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
-    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+    built.serviceTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    built.serviceTemplate.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    built.serviceTemplate.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
     const [, sg] = one('AWS::EC2::SecurityGroup', 'HostSecurityGroup');
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
   });
@@ -554,10 +550,10 @@ describe('monitoring', () => {
 
 describe('outputs', () => {
   it('publishes the endpoint, names and the first-key command', () => {
-    const outputs = template.findOutputs('*');
+    const outputs = built.serviceTemplate.findOutputs('*');
     for (const key of Object.values(SERVICE_OUTPUTS)) expect(outputs[key], key).toBeDefined();
     expect(outputs[SERVICE_OUTPUTS.createFirstKey]?.Value).toBe(
-      `npx cutout keys create --stack ${stackName} --name first-key`,
+      `npx cutout keys create --stack ${built.summary.serviceStack} --name first-key`,
     );
     expect(JSON.stringify(outputs[SERVICE_OUTPUTS.apiEndpoint]?.Value)).toContain('execute-api');
   });

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS_TABLE, KEYS_TABLE } from '../../adapters/aws/table-keys.ts';
 import { QUEUE_SETTINGS } from '../../core/config/resources.ts';
-import { JOBS_TABLE, KEYS_TABLE } from '../../core/config/tables.ts';
 import { removeOutput, SYNTH_TIMEOUT_MS, synthesizeStorage } from './support/test-app.ts';
 
 type Resource = { Properties: Record<string, unknown> } & Record<string, unknown>;
@@ -112,7 +112,7 @@ describe('StorageStack (dev)', () => {
     });
   });
 
-  it('creates the jobs table from core/config/tables.ts: on-demand, PITR, TTL', () => {
+  it('creates the jobs table from adapters/aws/table-keys.ts: on-demand, PITR, TTL', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: JOBS_TABLE.partitionKey.name, KeyType: 'HASH' },

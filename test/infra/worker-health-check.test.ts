@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WORKER_ENV } from '../../containers/worker/env.ts';
 import {
   WORKER_HEALTH_COMMAND,
   WORKER_LIVENESS_FILE,
 } from '../../infra/constructs/queue-worker.ts';
-import {
-  REPO_ROOT,
-  removeOutput,
-  SYNTH_TIMEOUT_MS,
-  type SynthesizedApp,
-  synthesizeApp,
-} from './support/test-app.ts';
+import { REPO_ROOT, synthesizedForFile } from './support/test-app.ts';
 
 /**
  * The worker task definitions carry a health check that can fail: it runs the liveness check
@@ -21,17 +14,11 @@ import {
  * worker-liveness.test.ts runs the same command against a hung and a blocked worker).
  */
 
-let template: Template;
-let built: SynthesizedApp;
-beforeAll(async () => {
-  built = await synthesizeApp({});
-  template = built.serviceTemplate;
-}, SYNTH_TIMEOUT_MS);
-afterAll(() => removeOutput(built?.outdir));
+const built = synthesizedForFile({});
 
 describe('worker container health check', () => {
   it('every worker container runs the liveness check against the file it is told to keep', () => {
-    const tasks = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const tasks = Object.values(built.serviceTemplate.findResources('AWS::ECS::TaskDefinition'));
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
       const [container] = task.Properties.ContainerDefinitions;

@@ -107,6 +107,37 @@ export async function multipart(
   };
 }
 
+/**
+ * POST /v1/convert with a multipart body of `parts`, as API Gateway hands it to the convert
+ * handler: the given headers (Authorization, usually) and authorizer context.
+ */
+export async function convertEvent(
+  parts: Parameters<typeof multipart>[0],
+  options: Omit<EventInput, 'path' | 'body'> & { readonly path?: string } = {},
+): Promise<APIGatewayProxyEvent> {
+  const form = await multipart(parts);
+  return proxyEvent({
+    path: '/v1/convert/',
+    ...options,
+    headers: { ...options.headers, 'Content-Type': form.contentType },
+    body: form.body,
+  });
+}
+
+/** A POST of `body` as JSON to `path`, with the given headers (Authorization, usually). */
+export function jsonEvent(
+  path: string,
+  body: unknown,
+  options: Omit<EventInput, 'path' | 'body'> = {},
+): APIGatewayProxyEvent {
+  return proxyEvent({
+    path,
+    ...options,
+    headers: { ...options.headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 export function json(result: APIGatewayProxyResult): Record<string, unknown> {
   return JSON.parse(result.body) as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll } from 'vitest';
 import type { SynthSummary } from './synth-app.ts';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -45,6 +46,50 @@ export async function synthesizeApp(
     serviceTemplate: await template(summary.serviceStack),
     accountTemplate: await template(summary.accountStack),
   };
+}
+
+/**
+ * The app synthesized once for the test file that calls this (a synth is slow): before its
+ * tests run, and its output removed after them. Its fields are read inside tests and hooks.
+ */
+export function synthesizedForFile(
+  context: Record<string, unknown> = {},
+  options: { readonly bundle?: boolean; readonly nag?: boolean } = {},
+): SynthesizedApp {
+  let built: SynthesizedApp | undefined;
+  beforeAll(async () => {
+    built = await synthesizeApp(context, options);
+  }, SYNTH_TIMEOUT_MS);
+  afterAll(() => removeOutput(built?.outdir));
+  const current = (): SynthesizedApp => {
+    if (!built) throw new Error('the app is synthesized in beforeAll: read it inside a test');
+    return built;
+  };
+  return {
+    get outdir() {
+      return current().outdir;
+    },
+    get summary() {
+      return current().summary;
+    },
+    get storageTemplate() {
+      return current().storageTemplate;
+    },
+    get serviceTemplate() {
+      return current().serviceTemplate;
+    },
+    get accountTemplate() {
+      return current().accountTemplate;
+    },
+  };
+}
+
+/** A resource of a synthesized template. */
+export type CfnResource = { Properties: Record<string, CfnJson> } & Record<string, CfnJson>;
+
+/** The resources of one type in a template, with their logical ids. */
+export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type)) as [string, CfnResource][];
 }
 
 /** Only the storage stack (it needs no Lambda entry points), synthesized like the app. */

@@ -4,7 +4,14 @@ import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';
 import { AVAILABLE_MODELS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
-import { json, lambdaContext, multipart, proxyEvent } from '../../support/emulators-events.ts';
+import {
+  convertEvent,
+  json,
+  jsonEvent,
+  lambdaContext,
+  type multipart,
+  proxyEvent,
+} from '../../support/emulators-events.ts';
 
 /** Contract tests of POST /v1/convert: the real handler module against fauxqs + dynalite. */
 
@@ -27,15 +34,7 @@ async function post(
   parts: Parameters<typeof multipart>[0],
   headers: Record<string, string> = { Authorization: key },
 ): Promise<APIGatewayProxyResult> {
-  const form = await multipart(parts);
-  return convert(
-    proxyEvent({
-      path: '/v1/convert/',
-      headers: { ...headers, 'Content-Type': form.contentType },
-      body: form.body,
-    }),
-    lambdaContext('convert'),
-  );
+  return convert(await convertEvent(parts, { headers }), lambdaContext('convert'));
 }
 
 describe('POST /v1/convert', () => {
@@ -83,17 +82,17 @@ describe('POST /v1/convert', () => {
   });
 
   it('uses the authorizer context when API Gateway ran the authorizer', async () => {
-    const form = await multipart([
-      ['convert_to', 'image-backgroundremover'],
-      ['files', PNG, 'a.png', 'image/png'],
-    ]);
     const response = await convert(
-      proxyEvent({
-        path: '/v1/convert',
-        headers: { 'Content-Type': form.contentType },
-        body: form.body,
-        authorizer: { apiKeyId: 'key_fromauthorizer', principalId: 'key_fromauthorizer' },
-      }),
+      await convertEvent(
+        [
+          ['convert_to', 'image-backgroundremover'],
+          ['files', PNG, 'a.png', 'image/png'],
+        ],
+        {
+          path: '/v1/convert',
+          authorizer: { apiKeyId: 'key_fromauthorizer', principalId: 'key_fromauthorizer' },
+        },
+      ),
       lambdaContext(),
     );
     expect(response.statusCode).toBe(200);
@@ -241,16 +240,16 @@ describe('POST /v1/convert', () => {
     await aws.receive(aws.emulators.resources.imageQueueUrl);
 
     const viaUploads = await convert(
-      proxyEvent({
-        path: '/v1/convert',
-        headers: { Authorization: key, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
+      jsonEvent(
+        '/v1/convert',
+        {
           convert_to: 'image-backgroundremover',
           uploads: [
             { filename: 'a\u0000b/../c\u001b\r\n.png', size: 10, content_type: 'image/png' },
           ],
-        }),
-      }),
+        },
+        { headers: { Authorization: key } },
+      ),
       lambdaContext(),
     );
     const body = json(viaUploads) as {
@@ -291,11 +290,11 @@ describe('POST /v1/convert', () => {
       { filename: 'small.png', size: 1_000, content_type: 'image/png' },
     ];
     const asJson = await convert(
-      proxyEvent({
-        path: '/v1/convert',
-        headers: { Authorization: key, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ convert_to: 'image-backgroundremover', uploads }),
-      }),
+      jsonEvent(
+        '/v1/convert',
+        { convert_to: 'image-backgroundremover', uploads },
+        { headers: { Authorization: key } },
+      ),
       lambdaContext(),
     );
     expect(asJson.statusCode).toBe(200);
@@ -332,14 +331,14 @@ describe('POST /v1/convert', () => {
 
   it('names the bad entry of an uploads list', async () => {
     const response = await convert(
-      proxyEvent({
-        path: '/v1/convert',
-        headers: { Authorization: key, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
+      jsonEvent(
+        '/v1/convert',
+        {
           convert_to: 'video-backgroundremover',
           uploads: [{ filename: 'a.mp4', size: 10, content_type: 'text/html' }],
-        }),
-      }),
+        },
+        { headers: { Authorization: key } },
+      ),
       lambdaContext(),
     );
     expect(response.statusCode).toBe(415);
@@ -369,18 +368,15 @@ describe('POST /v1/convert as deployed on AWS', () => {
   it('refuses, with a 400 naming the available ones, a model the workers do not have', async () => {
     const deployed = await convertWith({ [AVAILABLE_MODELS_ENV]: 'u2net,u2netp' });
     const send = async (model: string) => {
-      const form = await multipart([
-        ['convert_to', 'image-backgroundremover'],
-        ['model', model],
-        ['files', PNG, 'a.png', 'image/png'],
-      ]);
       return deployed(
-        proxyEvent({
-          path: '/v1/convert/',
-          headers: { 'Content-Type': form.contentType },
-          body: form.body,
-          authorizer: { apiKeyId: 'key_models', principalId: 'key_models' },
-        }),
+        await convertEvent(
+          [
+            ['convert_to', 'image-backgroundremover'],
+            ['model', model],
+            ['files', PNG, 'a.png', 'image/png'],
+          ],
+          { authorizer: { apiKeyId: 'key_models', principalId: 'key_models' } },
+        ),
         lambdaContext('convert'),
       );
     };
@@ -403,17 +399,14 @@ describe('POST /v1/convert as deployed on AWS', () => {
   it('without a keys table, takes the key only from the authorizer context', async () => {
     const deployed = await convertWith({ KEYS_TABLE_NAME: undefined });
     const send = async (headers: Record<string, string>, authorizer?: Record<string, string>) => {
-      const form = await multipart([
-        ['convert_to', 'image-backgroundremover'],
-        ['files', PNG, 'a.png', 'image/png'],
-      ]);
       return deployed(
-        proxyEvent({
-          path: '/v1/convert/',
-          headers: { ...headers, 'Content-Type': form.contentType },
-          body: form.body,
-          ...(authorizer ? { authorizer } : {}),
-        }),
+        await convertEvent(
+          [
+            ['convert_to', 'image-backgroundremover'],
+            ['files', PNG, 'a.png', 'image/png'],
+          ],
+          { headers, ...(authorizer ? { authorizer } : {}) },
+        ),
         lambdaContext('convert'),
       );
     };

@@ -13,11 +13,12 @@ import { claimUpdate, releaseUpdate } from '../../../core/jobs/transitions.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import {
   authorizerEvent,
+  convertEvent,
   json,
+  jsonEvent,
   lambdaContext,
-  multipart,
-  proxyEvent,
 } from '../../support/emulators-events.ts';
+import { emfRecords, jsonLinesWrittenBy } from '../../support/stdout-lines.ts';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -64,16 +65,14 @@ function sqsEvent(bodies: string[]): SQSEvent {
 
 describe('dead-letter path', () => {
   it('a message that exhausts its receives lands in the DLQ and its file fails with a readable reason', async () => {
-    const form = await multipart([
-      ['convert_to', 'image-backgroundremover'],
-      ['files', new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'stubborn.png', 'image/png'],
-    ]);
     const created = await convert(
-      proxyEvent({
-        path: '/v1/convert',
-        headers: { Authorization: key, 'Content-Type': form.contentType },
-        body: form.body,
-      }),
+      await convertEvent(
+        [
+          ['convert_to', 'image-backgroundremover'],
+          ['files', new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'stubborn.png', 'image/png'],
+        ],
+        { path: '/v1/convert', headers: { Authorization: key } },
+      ),
       lambdaContext(),
     );
     const uuid = String(json(created).uuid);
@@ -86,7 +85,8 @@ describe('dead-letter path', () => {
       const claim = claimUpdate({ jobId: uuid, fileId: '0000' }, Date.now(), 500, `w${attempt}`);
       await aws.repo.updateFile(claim);
       await aws.repo.updateFile(
-        releaseUpdate(claim, `w${attempt}`, 'stubborn.png: model u2net could not load', Date.now()),
+        // As the worker records it: what follows the file's name.
+        releaseUpdate(claim, `w${attempt}`, 'model u2net could not load', Date.now()),
       );
       await new Promise((resolve) => setTimeout(resolve, 1100));
     }
@@ -96,21 +96,29 @@ describe('dead-letter path', () => {
     });
     expect(dead).toHaveLength(1);
 
-    const outcome = await onDeadLetter(
-      sqsEvent([...dead.map((m) => m.body), 'garbage']),
-      lambdaContext(),
-    );
-    expect(outcome.batchItemFailures).toEqual([]);
-    const state = json(
-      await results(
-        proxyEvent({
-          path: '/v1/results',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ uuid }),
-        }),
+    // The deployed module writes its log and EMF lines to stdout, as on Lambda.
+    let outcome: SQSBatchResponse = { batchItemFailures: [{ itemIdentifier: 'not run' }] };
+    const records = await jsonLinesWrittenBy(async () => {
+      outcome = await onDeadLetter(
+        sqsEvent([...dead.map((m) => m.body), 'garbage']),
         lambdaContext(),
-      ),
-    );
+      );
+    });
+    expect(outcome.batchItemFailures).toEqual([]);
+    // The file it failed is counted where the failure-rate alarm looks: FilesFailed by Kind.
+    const emf = emfRecords(records);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Cutout', Dimensions: [['Kind']] }] },
+      Kind: 'image',
+      FilesFailed: 1,
+      failedBy: 'dead-letter',
+    });
+    expect(records.filter((record) => !('_aws' in record)).map((r) => [r.level, r.msg])).toEqual([
+      ['warn', 'dead letter handled'],
+      ['error', 'dead letter unreadable'],
+    ]);
+    const state = json(await results(jsonEvent('/v1/results', { uuid }), lambdaContext()));
     expect(state).toMatchObject({
       finished: true,
       files: [],

@@ -13,7 +13,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsJobQueue } from '../../../adapters/aws/sqs-job-queue.ts';
-import { PENDING_INDEX } from '../../../core/config/tables.ts';
+import { PENDING_INDEX } from '../../../adapters/aws/table-keys.ts';
 import { createJob } from '../../../core/jobs/create-job.ts';
 import { incomingObjectHash } from '../../../core/jobs/incoming-job.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';

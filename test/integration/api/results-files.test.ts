@@ -4,7 +4,14 @@ import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { claimUpdate, completeUpdate, failUpdate } from '../../../core/jobs/transitions.ts';
 import { BIND_RESULTS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
-import { json, lambdaContext, multipart, proxyEvent } from '../../support/emulators-events.ts';
+import {
+  convertEvent,
+  json,
+  jsonEvent,
+  lambdaContext,
+  multipart,
+  proxyEvent,
+} from '../../support/emulators-events.ts';
 
 /** Contract tests of POST /v1/results and GET /v1/files against the emulators. */
 
@@ -28,16 +35,14 @@ beforeAll(async () => {
 afterAll(async () => aws?.stop());
 
 async function newJob(names: string[]): Promise<string> {
-  const form = await multipart([
-    ['convert_to', 'image-backgroundremover'],
-    ...names.map((n) => ['files', PNG, n, 'image/png'] as const),
-  ]);
   const response = await convert(
-    proxyEvent({
-      path: '/v1/convert/',
-      headers: { Authorization: key, 'Content-Type': form.contentType },
-      body: form.body,
-    }),
+    await convertEvent(
+      [
+        ['convert_to', 'image-backgroundremover'],
+        ...names.map((n) => ['files', PNG, n, 'image/png'] as const),
+      ],
+      { headers: { Authorization: key } },
+    ),
     lambdaContext(),
   );
   await aws.receive(aws.emulators.resources.imageQueueUrl);
@@ -188,17 +193,14 @@ describe('cutout:bindResultsToKey', () => {
 
   /** A job created through convert as API Gateway calls it: the authorizer names the key. */
   async function jobOf(apiKeyId: string): Promise<string> {
-    const form = await multipart([
-      ['convert_to', 'image-backgroundremover'],
-      ['files', PNG, 'bound.png', 'image/png'],
-    ]);
     const response = await convert(
-      proxyEvent({
-        path: '/v1/convert/',
-        headers: { 'Content-Type': form.contentType },
-        body: form.body,
-        authorizer: { apiKeyId, principalId: apiKeyId },
-      }),
+      await convertEvent(
+        [
+          ['convert_to', 'image-backgroundremover'],
+          ['files', PNG, 'bound.png', 'image/png'],
+        ],
+        { authorizer: { apiKeyId, principalId: apiKeyId } },
+      ),
       lambdaContext(),
     );
     expect(response.statusCode).toBe(200);
@@ -210,12 +212,11 @@ describe('cutout:bindResultsToKey', () => {
 
   const poll = (handler: Handler, uuid: string, apiKeyId?: string) =>
     handler(
-      proxyEvent({
-        path: '/v1/results/',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ uuid }),
-        ...(apiKeyId ? { authorizer: { apiKeyId, principalId: apiKeyId } } : {}),
-      }),
+      jsonEvent(
+        '/v1/results/',
+        { uuid },
+        { ...(apiKeyId ? { authorizer: { apiKeyId, principalId: apiKeyId } } : {}) },
+      ),
       lambdaContext(),
     );
   const download = (handler: Handler, uuid: string, apiKeyId?: string) =>

@@ -8,7 +8,8 @@ import { getResults } from '../../../core/jobs/get-results.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../../core/jobs/job-limits.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
-import { json, lambdaContext, proxyEvent } from '../../support/emulators-events.ts';
+import { json, jsonEvent, lambdaContext } from '../../support/emulators-events.ts';
+import { emfRecords, jsonLinesWrittenBy } from '../../support/stdout-lines.ts';
 
 /**
  * Presigned uploads end to end on the emulators: targets from the convert handler, a real
@@ -44,16 +45,16 @@ describe('presigned uploads', () => {
   it('POST target -> upload -> S3 event -> on-upload -> file queued and message on SQS', async () => {
     const image = new Uint8Array(2048).fill(7);
     const response = await convert(
-      proxyEvent({
-        path: '/v1/convert/',
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
+      jsonEvent(
+        '/v1/convert/',
+        {
           convert_to: 'image-backgroundremover',
           uploads: [
             { filename: 'holiday photo.jpg', size: image.byteLength, content_type: 'image/jpeg' },
           ],
-        }),
-      }),
+        },
+        { headers: { Authorization: `Bearer ${key}` } },
+      ),
       lambdaContext(),
     );
     expect(response.statusCode).toBe(200);
@@ -141,14 +142,14 @@ describe('presigned uploads', () => {
   it('refuses with 413 an image upload declared over the image cap, naming the entry', async () => {
     const size = DEFAULT_MAX_IMAGE_BYTES + 1;
     const response = await convert(
-      proxyEvent({
-        path: '/v1/convert/',
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
+      jsonEvent(
+        '/v1/convert/',
+        {
           convert_to: 'image-backgroundremover',
           uploads: [{ filename: 'poster.tif', size, content_type: 'image/tiff' }],
-        }),
-      }),
+        },
+        { headers: { Authorization: `Bearer ${key}` } },
+      ),
       lambdaContext(),
     );
     expect(response.statusCode).toBe(413);
@@ -156,6 +157,37 @@ describe('presigned uploads', () => {
       code: 'INPUT_TOO_LARGE',
       error: `uploads[0].size: 'poster.tif' is ${size} bytes, over the ${DEFAULT_MAX_IMAGE_BYTES}-byte limit for images`,
     });
+  });
+
+  it('fails an upload larger than declared and counts it in FilesFailed', async () => {
+    const response = await convert(
+      jsonEvent(
+        '/v1/convert/',
+        {
+          convert_to: 'image-backgroundremover',
+          uploads: [{ filename: 'small.png', size: 100, content_type: 'image/png' }],
+        },
+        { headers: { Authorization: `Bearer ${key}` } },
+      ),
+      lambdaContext(),
+    );
+    const { uuid } = json(response) as { uuid: string };
+    // The emulator does not hold a presigned POST to its signed size as S3 does: write directly.
+    const lines = await jsonLinesWrittenBy(async () => {
+      await aws.clients.s3.send(
+        new PutObjectCommand({
+          Bucket: aws.emulators.resources.inputBucket,
+          Key: `jobs/${uuid}/0000/small.png`,
+          Body: new Uint8Array(300),
+          ContentType: 'image/png',
+        }),
+      );
+      await aws.emulators.uploadsSettled();
+    });
+    expect(await aws.repo.getFile(uuid, '0000')).toMatchObject({ status: 'failed' });
+    expect(emfRecords(lines)).toEqual([
+      expect.objectContaining({ Kind: 'image', FilesFailed: 1, failedBy: 'upload-event' }),
+    ]);
   });
 
   it('an object dropped under incoming/ becomes its own job with options from metadata', async () => {

@@ -210,6 +210,42 @@ async function report(
   };
 }
 
+/** Worker settings for fault runs: short polls and retries, progress written often. */
+function quickWorker(
+  processors: NonNullable<LocalStackOptions['worker']>['processors'],
+  overrides: Partial<NonNullable<LocalStackOptions['worker']>> = {},
+): NonNullable<LocalStackOptions['worker']> {
+  return {
+    waitTimeSeconds: 1,
+    retryDelaySeconds: 1,
+    drainMs: 5_000,
+    progressIntervalMs: 100,
+    processors,
+    ...overrides,
+  };
+}
+
+/** Waits until every queue and dead-letter queue of the stack is empty. */
+function untilDrained(stack: LocalStack, what = 'the queues to drain'): Promise<number> {
+  return until(
+    () => messagesLeft(stack),
+    (n) => n === 0,
+    what,
+  );
+}
+
+/** Runs `run` with the counted tiny-model processor, and closes it after. */
+async function withCountedProcessor<T>(
+  run: (processor: Awaited<ReturnType<typeof countedImageProcessor>>) => Promise<T>,
+): Promise<T> {
+  const processor = await countedImageProcessor();
+  try {
+    return await run(processor);
+  } finally {
+    await processor.close();
+  }
+}
+
 async function withStack<T>(
   overrides: Partial<LocalStackOptions>,
   run: (stack: LocalStack) => Promise<T>,
@@ -229,25 +265,18 @@ async function withStack<T>(
  * delays) and two more of each upload event (random times).
  */
 export async function everyMessageThreeTimes(): Promise<FaultReport> {
-  const processor = await countedImageProcessor();
-  // Slow files outlive their 2 s lease many times over (the renewal timer keeps it) and are
-  // still running when their copies arrive, three receives of which would dead-letter a copy.
-  const image: ImageProcessor = async (input, options, ctx) => {
-    if (ctx.fileName.includes('slow')) await pause(8_000);
-    return processor.image(input, options, ctx);
-  };
-  try {
-    return await withStack(
+  return withCountedProcessor(async (processor) => {
+    // Slow files outlive their 2 s lease many times over (the renewal timer keeps it) and are
+    // still running when their copies arrive, three receives of which would dead-letter a copy.
+    const image: ImageProcessor = async (input, options, ctx) => {
+      if (ctx.fileName.includes('slow')) await pause(8_000);
+      return processor.image(input, options, ctx);
+    };
+    return withStack(
       {
         workers: 3,
         queues: { image: { visibilityTimeoutSeconds: 4, maxReceiveCount: 3 } },
-        worker: {
-          waitTimeSeconds: 1,
-          retryDelaySeconds: 1,
-          drainMs: 5_000,
-          progressIntervalMs: 100,
-          processors: { image },
-        },
+        worker: quickWorker({ image }),
       },
       async (stack) => {
         const sends = countSends(stack);
@@ -308,11 +337,7 @@ export async function everyMessageThreeTimes(): Promise<FaultReport> {
         for (const id of jobIds) await waitFinished(stack, id, 60_000);
         await stack.emulators.uploadsSettled();
         // Every copy has been received and acknowledged; none went to a dead-letter queue.
-        await until(
-          () => messagesLeft(stack),
-          (n) => n === 0,
-          'the queues to drain',
-        );
+        await untilDrained(stack);
         const enqueuedBySystem = sends.sent(RESOURCES.imageQueue) - copies;
         return report(
           stack,
@@ -328,9 +353,7 @@ export async function everyMessageThreeTimes(): Promise<FaultReport> {
         );
       },
     );
-  } finally {
-    await processor.close();
-  }
+  });
 }
 
 /**
@@ -373,14 +396,7 @@ export async function sigtermMidVideo(): Promise<FaultReport> {
         image: { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 },
         video: { visibilityTimeoutSeconds: 60, maxReceiveCount: 3 },
       },
-      worker: {
-        waitTimeSeconds: 1,
-        retryDelaySeconds: 1,
-        drainMs: 500,
-        leaseMs: LEASE_MS,
-        progressIntervalMs: 100,
-        processors: { video },
-      },
+      worker: quickWorker({ video }, { drainMs: 500, leaseMs: LEASE_MS }),
     },
     async (stack) => {
       const mp4 = new Uint8Array(
@@ -400,11 +416,7 @@ export async function sigtermMidVideo(): Promise<FaultReport> {
       await first.stop();
       const [afterStop] = await filesOf(stack, [jobId]);
       await waitFinished(stack, jobId, 20_000);
-      await until(
-        () => messagesLeft(stack),
-        (n) => n === 0,
-        'the queues to drain',
-      );
+      await untilDrained(stack);
       return report(
         stack,
         'SIGTERM mid-video, drain 0.5 s',
@@ -428,29 +440,22 @@ export async function sigtermMidVideo(): Promise<FaultReport> {
  * the worker finish it.
  */
 export async function deadLetterWhileLeased(): Promise<FaultReport> {
-  const processor = await countedImageProcessor();
-  let started = false;
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const image: ImageProcessor = async (input, options, ctx) => {
-    started = true;
-    await gate;
-    return processor.image(input, options, ctx);
-  };
-  try {
-    return await withStack(
+  return withCountedProcessor(async (processor) => {
+    let started = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const image: ImageProcessor = async (input, options, ctx) => {
+      started = true;
+      await gate;
+      return processor.image(input, options, ctx);
+    };
+    return withStack(
       {
         workers: 1,
         queues: { image: { visibilityTimeoutSeconds: 4, maxReceiveCount: 3 } },
-        worker: {
-          waitTimeSeconds: 1,
-          retryDelaySeconds: 1,
-          drainMs: 5_000,
-          progressIntervalMs: 100,
-          processors: { image },
-        },
+        worker: quickWorker({ image }),
       },
       async (stack) => {
         const { resources } = stack.emulators;
@@ -476,11 +481,7 @@ export async function deadLetterWhileLeased(): Promise<FaultReport> {
         const [whileHeld] = await filesOf(stack, [jobId]);
         release();
         await waitFinished(stack, jobId, 20_000);
-        await until(
-          () => messagesLeft(stack),
-          (n) => n === 0,
-          'the dead letter to be settled',
-        );
+        await untilDrained(stack, 'the dead letter to be settled');
         return report(
           stack,
           'dead letter while the lease is live',
@@ -494,9 +495,7 @@ export async function deadLetterWhileLeased(): Promise<FaultReport> {
         );
       },
     );
-  } finally {
-    await processor.close();
-  }
+  });
 }
 
 /**
@@ -505,17 +504,11 @@ export async function deadLetterWhileLeased(): Promise<FaultReport> {
  * invocation dropped), and the enqueue after a job's items were written fails.
  */
 export async function strandedFiles(): Promise<FaultReport[]> {
-  const processor = await countedImageProcessor();
-  try {
-    return await withStack(
+  return withCountedProcessor(async (processor) => {
+    return withStack(
       {
         reconciler: { intervalMs: 1_000, queuedAfterSeconds: 1, uploadGraceSeconds: 1 },
-        worker: {
-          waitTimeSeconds: 1,
-          retryDelaySeconds: 1,
-          drainMs: 5_000,
-          processors: { image: processor.image },
-        },
+        worker: quickWorker({ image: processor.image }, { progressIntervalMs: undefined }),
       },
       async (stack) => {
         const { resources } = stack.emulators;
@@ -570,11 +563,7 @@ export async function strandedFiles(): Promise<FaultReport[]> {
 
         const lost = uploads.map((j) => j.uuid);
         for (const id of [...lost, ...sendFailed]) await waitFinished(stack, id, 30_000);
-        await until(
-          () => messagesLeft(stack),
-          (n) => n === 0,
-          'the queues to drain',
-        );
+        await untilDrained(stack);
         return [
           await report(
             stack,
@@ -595,9 +584,7 @@ export async function strandedFiles(): Promise<FaultReport[]> {
         ];
       },
     );
-  } finally {
-    await processor.close();
-  }
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { silentLog } from '../../../containers/worker/worker-log.ts';
+import { silentLog } from '../../../adapters/observability/log.ts';
 import {
   type LocalStack,
   type LocalStackOptions,

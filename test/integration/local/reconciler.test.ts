@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoJobRepository } from '../../../adapters/aws/dynamo-job-repository.ts';
 import { S3ObjectStore } from '../../../adapters/aws/s3-object-store.ts';
 import { createJob } from '../../../core/jobs/create-job.ts';
+import type { ReconcileReport } from '../../../core/jobs/reconcile-stranded.ts';
 import type { LocalStack } from '../../../local/local-stack.ts';
+import { emfRecords, jsonLinesWrittenBy } from '../../support/stdout-lines.ts';
 import { samplePng } from '../worker/worker-harness.ts';
 import { results, startTestStack, waitFinished } from './local-stack-harness.ts';
 
@@ -18,7 +20,12 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    reconciler: { intervalMs: 0, queuedAfterSeconds: 1, uploadGraceSeconds: 1 },
+    reconciler: {
+      intervalMs: 0,
+      queuedAfterSeconds: 1,
+      uploadGraceSeconds: 1,
+      abandonUploadAfterSeconds: 1,
+    },
   });
 });
 afterAll(async () => stack?.stop());
@@ -77,8 +84,20 @@ describe('the reconciler in the local stack', () => {
     await pause(1_500);
     expect(await results(stack, jobId)).toMatchObject({ finished: false, queue_count: 1 });
 
-    const report = await stack.reconcile();
+    let report: ReconcileReport | undefined;
+    const lines = await jsonLinesWrittenBy(async () => {
+      report = await stack.reconcile();
+    });
+    if (!report) throw new Error('no reconciler report');
     expect(report.requeued).toEqual([`${jobId}/0000`]);
+    // What the run changed reaches CloudWatch as metrics too (the Lambda's EMF line).
+    expect(emfRecords(lines)).toEqual([
+      expect.objectContaining({
+        ReconcilerUploadsQueued: 0,
+        ReconcilerRequeued: 1,
+        ReconcilerAbandoned: 0,
+      }),
+    ]);
     const reply = await waitFinished(stack, jobId);
     expect(reply.failed).toEqual([]);
     expect(reply.files.map((f) => f.filename)).toEqual(['stranded.png']);
@@ -134,5 +153,30 @@ describe('the reconciler in the local stack', () => {
       `lost upload event: queued by the reconciler ${report.uploadsQueued.length}, done ${reply.files.length}, failed ${reply.failed.length}, output objects ${outputs.length}`,
     );
     expect(outputs).toEqual([`jobs/${uuid}/lost event.png`]);
+  });
+
+  it('fails an upload that never came and counts it in FilesFailed', async () => {
+    const res = await fetch(`${stack.url}/v1/convert/`, {
+      method: 'POST',
+      headers: { Authorization: stack.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        convert_to: 'image-backgroundremover',
+        uploads: [{ filename: 'never sent.png', size: 100, content_type: 'image/png' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { uuid } = (await res.json()) as { uuid: string };
+    await pause(1_500);
+
+    let report: ReconcileReport | undefined;
+    const lines = await jsonLinesWrittenBy(async () => {
+      report = await stack.reconcile();
+    });
+    expect(report?.abandoned).toEqual([`${uuid}/0000`]);
+    const metrics = emfRecords(lines);
+    expect(metrics).toContainEqual(expect.objectContaining({ ReconcilerAbandoned: 1 }));
+    expect(metrics).toContainEqual(
+      expect.objectContaining({ Kind: 'image', FilesFailed: 1, failedBy: 'reconciler' }),
+    );
   });
 });

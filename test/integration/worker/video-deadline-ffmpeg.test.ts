@@ -9,18 +9,12 @@ import {
   type OnnxSegmenterProvider,
 } from '../../../adapters/onnx/segmenter-provider.ts';
 import { createVideoProcessor } from '../../../containers/worker/processors.ts';
-import { createJob } from '../../../core/jobs/create-job.ts';
 import { processFile } from '../../../core/jobs/process-file.ts';
 import type { Segmenter } from '../../../core/ports.ts';
 import { ffmpegChildPids, isAlive } from '../../support/child-processes.ts';
+import { createMemoryJob, inlinePart, memoryJobPorts } from '../../support/memory-jobs.ts';
 import { tinyModelPath, tinyModelSettings } from '../../support/tiny-model.ts';
 import { makeClip } from '../../support/video-fixtures.ts';
-import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from '../../unit/core/jobs/memory-ports.ts';
 
 /**
  * The worker's video deadline, end to end below the queue: processFile with the real video
@@ -50,17 +44,15 @@ afterAll(async () => {
 
 describe('video deadline with real ffmpeg', () => {
   it('fails the file at its deadline, leaving no ffmpeg process and no scratch files', async () => {
-    const repo = new MemoryJobRepository();
-    const inputs = new MemoryObjectStore('inputs');
-    const outputs = new MemoryObjectStore('outputs');
-    const clock = new FakeClock();
-    await createJob(
+    const ports = memoryJobPorts();
+    const { repo, inputs, outputs, clock } = ports;
+    await createMemoryJob(
+      ports,
       {
-        apiKeyId: 'k',
         fields: { convert_to: 'video-backgroundremover', video_format: 'mov' },
-        files: [{ field: 'files', filename: 'clip.mp4', contentType: 'video/mp4', data: clip }],
+        files: [inlinePart('clip.mp4', 'video/mp4', clip)],
       },
-      { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
+      { jobId: JOB_ID },
     );
     const tiny = await provider.get('u2net');
     let running: number[] = [];

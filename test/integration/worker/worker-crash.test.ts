@@ -1,19 +1,21 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../../adapters/aws/s3-object-store.ts';
 import {
   createSegmenterProvider,
   type OnnxSegmenterProvider,
 } from '../../../adapters/onnx/segmenter-provider.ts';
 import { createImageProcessor } from '../../../containers/worker/processors.ts';
-import { startWorker, type WorkerHandle } from '../../../containers/worker/start-worker.ts';
+import type { WorkerHandle } from '../../../containers/worker/start-worker.ts';
 import { FILE_STATUSES, type FileStatus } from '../../../core/jobs/job.ts';
-import type { ImageProcessor, JobRepository } from '../../../core/jobs/ports.ts';
+import type { ImageProcessor } from '../../../core/jobs/ports.ts';
 import { type ProcessFileDeps, processFile } from '../../../core/jobs/process-file.ts';
 import {
+  harnessProcessFileDeps,
   inlinePng,
+  repoUntilDeath,
   samplePng,
+  startImageWorker,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
@@ -53,16 +55,11 @@ beforeAll(async () => {
     }
     return real(input, options, ctx);
   };
-  const { resources } = harness.emulators;
-  const { clients } = harness;
-  deps = {
-    repo: harness.repo,
-    inputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.inputBucket),
-    outputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.outputBucket),
+  deps = harnessProcessFileDeps(harness, {
     processors: { image },
     leaseMs: 1_000,
     progressIntervalMs: 100,
-  };
+  });
 });
 
 afterAll(async () => {
@@ -79,33 +76,15 @@ afterAll(async () => {
  */
 function start(): WorkerHandle {
   let alive = true;
-  const updateFile: JobRepository['updateFile'] = (update) =>
-    alive ? harness.repo.updateFile(update) : Promise.reject(new Error('the process is gone'));
-  const repo = new Proxy<JobRepository>(harness.repo, {
-    get: (target, name) => {
-      if (name === 'updateFile') return updateFile;
-      const value: unknown = Reflect.get(target, name);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const worker = startWorker({
-    sqs: harness.clients.sqs,
-    queues: [
-      {
-        kind: 'image',
-        url: harness.emulators.resources.imageQueueUrl,
-        concurrency: 1,
-        visibilityTimeoutSeconds: VISIBILITY_SECONDS,
-        heartbeatSeconds: 1,
-      },
-    ],
+  const repo = repoUntilDeath(harness.repo, () => alive);
+  const worker = startImageWorker(harness, {
+    heartbeatSeconds: 1,
     process: async (message, delivery) => {
       const result = await processFile(message, { ...deps, repo }, delivery);
       if (result.outcome === 'done')
         doneCount.set(message.jobId, (doneCount.get(message.jobId) ?? 0) + 1);
       return result;
     },
-    waitTimeSeconds: 1,
     retryDelaySeconds: 1,
     drainMs: 5_000,
   });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type WorkerHandle } from '../../../containers/worker/start-worker.ts';
-import {
-  createWorkerRuntime,
-  type WorkerRuntime,
-} from '../../../containers/worker/worker-runtime.ts';
+import type { WorkerHandle } from '../../../containers/worker/start-worker.ts';
+import type { WorkerRuntime } from '../../../containers/worker/worker-runtime.ts';
 import type { ImageProcessor } from '../../../core/jobs/ports.ts';
 import {
+  harnessRuntime,
   inlinePng,
+  queueDepth,
   samplePng,
+  startImageWorker,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
@@ -34,33 +34,15 @@ beforeAll(async () => {
         reject(ctx.signal.reason);
       });
     });
-  runtime = await createWorkerRuntime({
-    clients: harness.clients,
-    jobsTable: harness.emulators.resources.jobsTable,
-    inputBucket: harness.emulators.resources.inputBucket,
-    outputBucket: harness.emulators.resources.outputBucket,
-    models: harness.models,
-    video: false,
+  runtime = await harnessRuntime(harness, {
     leaseMs: 2_000,
     imageDeadlineMs: 1_500,
     videoDeadlineMs: 60_000,
     processors: { image },
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    env: process.env,
   });
-  worker = startWorker({
-    sqs: harness.clients.sqs,
-    queues: [
-      {
-        kind: 'image',
-        url: harness.emulators.resources.imageQueueUrl,
-        concurrency: 1,
-        visibilityTimeoutSeconds: 4,
-        heartbeatSeconds: 1,
-      },
-    ],
+  worker = startImageWorker(harness, {
+    heartbeatSeconds: 1,
     process: runtime.process,
-    waitTimeSeconds: 1,
     retryDelaySeconds: 1,
     drainMs: 2_000,
   });
@@ -88,15 +70,11 @@ describe('file deadline', () => {
     });
     expect(aborted).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
     await waitFor(
-      async () => {
-        const q = harness.emulators.fauxqs.inspectQueue('cutout-image');
-        return (q?.messages.ready.length ?? 0) + (q?.messages.inflight.length ?? 0);
-      },
+      async () => queueDepth(harness, 'cutout-image'),
       (n) => n === 0,
       'the message to be acknowledged',
     );
-    const dlq = harness.emulators.fauxqs.inspectQueue('cutout-image-dlq');
-    expect((dlq?.messages.ready.length ?? 0) + (dlq?.messages.inflight.length ?? 0)).toBe(0);
+    expect(queueDepth(harness, 'cutout-image-dlq')).toBe(0);
     expect(await harness.outputKeys(jobId)).toEqual([]);
   });
 });

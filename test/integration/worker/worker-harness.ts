@@ -4,9 +4,27 @@ import { type AwsClients, createAwsClients } from '../../../adapters/aws/clients
 import { DynamoJobRepository } from '../../../adapters/aws/dynamo-job-repository.ts';
 import { S3ObjectStore } from '../../../adapters/aws/s3-object-store.ts';
 import { SqsJobQueue } from '../../../adapters/aws/sqs-job-queue.ts';
-import { type ModelSettings, modelSettingsFromEnv } from '../../../adapters/models/model-env.ts';
+import {
+  MODEL_ENV,
+  type ModelSettings,
+  modelSettingsFromEnv,
+} from '../../../adapters/models/model-env.ts';
+import { silentLog } from '../../../adapters/observability/log.ts';
+import { WORKER_ENV } from '../../../containers/worker/env.ts';
+import {
+  startWorker,
+  type WorkerConfig,
+  type WorkerHandle,
+} from '../../../containers/worker/start-worker.ts';
+import {
+  createWorkerRuntime,
+  type WorkerRuntime,
+  type WorkerRuntimeOptions,
+} from '../../../containers/worker/worker-runtime.ts';
 import { createJob, type InlineFile } from '../../../core/jobs/create-job.ts';
 import type { FileRecord } from '../../../core/jobs/job.ts';
+import type { JobRepository, Processors } from '../../../core/jobs/ports.ts';
+import type { ProcessFileDeps } from '../../../core/jobs/process-file.ts';
 import { type Emulators, startEmulators } from '../../../local/emulators.ts';
 import { TEST_MODEL_DIR, tinyModelPath } from '../../support/tiny-model.ts';
 
@@ -15,8 +33,15 @@ import { TEST_MODEL_DIR, tinyModelPath } from '../../support/tiny-model.ts';
  * real createJob use case, workers run the real processFile, state is read back from DynamoDB.
  */
 
+interface QueueSettings {
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+}
+
 export interface WorkerHarness {
   readonly emulators: Emulators;
+  /** The image queue's settings, which the workers started on it mirror. */
+  readonly queue: QueueSettings;
   readonly clients: AwsClients;
   readonly repo: DynamoJobRepository;
   readonly models: ModelSettings;
@@ -36,10 +61,7 @@ export async function tinyModelSettings(): Promise<ModelSettings> {
   });
 }
 
-export async function startWorkerHarness(queue: {
-  visibilityTimeoutSeconds: number;
-  maxReceiveCount: number;
-}): Promise<WorkerHarness> {
+export async function startWorkerHarness(queue: QueueSettings): Promise<WorkerHarness> {
   const emulators = await startEmulators({ queues: { image: queue } });
   // The SDK's default credential chain reads them; the emulators accept anything.
   Object.assign(process.env, emulators.env());
@@ -53,6 +75,7 @@ export async function startWorkerHarness(queue: {
   const models = await tinyModelSettings();
   return {
     emulators,
+    queue,
     clients,
     repo,
     models,
@@ -84,6 +107,107 @@ export async function startWorkerHarness(queue: {
     async stop() {
       await emulators.stop();
     },
+  };
+}
+
+/** The worker runtime (real adapters, real processors unless given) on the harness's emulators. */
+export function harnessRuntime(
+  harness: WorkerHarness,
+  options: Partial<Omit<WorkerRuntimeOptions, 'clients' | 'models'>> & { leaseMs: number },
+): Promise<WorkerRuntime> {
+  const { resources } = harness.emulators;
+  return createWorkerRuntime({
+    clients: harness.clients,
+    jobsTable: resources.jobsTable,
+    inputBucket: resources.inputBucket,
+    outputBucket: resources.outputBucket,
+    models: harness.models,
+    video: false,
+    log: silentLog,
+    env: process.env,
+    ...options,
+  });
+}
+
+/** processFile's dependencies on the harness: its DynamoDB repository and S3 buckets. */
+export function harnessProcessFileDeps(
+  harness: WorkerHarness,
+  options: { processors: Processors } & Partial<ProcessFileDeps>,
+): ProcessFileDeps {
+  const { clients } = harness;
+  const { resources } = harness.emulators;
+  return {
+    repo: harness.repo,
+    inputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.inputBucket),
+    outputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.outputBucket),
+    ...options,
+  };
+}
+
+/**
+ * A consumer loop on the harness's image queue (one file at a time, 1 s long polls), with the
+ * queue's visibility timeout; the rest of its configuration as given.
+ */
+export function startImageWorker(
+  harness: WorkerHarness,
+  options: Omit<WorkerConfig, 'sqs' | 'queues'> & { heartbeatSeconds: number },
+): WorkerHandle {
+  const { heartbeatSeconds, ...config } = options;
+  return startWorker({
+    sqs: harness.clients.sqs,
+    queues: [
+      {
+        kind: 'image',
+        url: harness.emulators.resources.imageQueueUrl,
+        concurrency: 1,
+        visibilityTimeoutSeconds: harness.queue.visibilityTimeoutSeconds,
+        heartbeatSeconds,
+      },
+    ],
+    waitTimeSeconds: 1,
+    ...config,
+  });
+}
+
+/**
+ * The repository as a process that can die sees it: once `alive()` turns false its file
+ * updates fail (its lease renewals stop), everything else reads through.
+ */
+export function repoUntilDeath(repo: JobRepository, alive: () => boolean): JobRepository {
+  const updateFile: JobRepository['updateFile'] = (update) =>
+    alive() ? repo.updateFile(update) : Promise.reject(new Error('the process is gone'));
+  return new Proxy<JobRepository>(repo, {
+    get: (target, name) => {
+      if (name === 'updateFile') return updateFile;
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Messages in a queue, visible or in flight. */
+export function queueDepth(harness: WorkerHarness, queueName: string): number {
+  const q = harness.emulators.fauxqs.inspectQueue(queueName);
+  return (q?.messages.ready.length ?? 0) + (q?.messages.inflight.length ?? 0);
+}
+
+/**
+ * The environment of the container entry (containers/worker/main.ts) as a child process: the
+ * emulators, the image queue, 1 s long polls and the tiny model under every API name.
+ */
+export function workerMainEnv(
+  harness: WorkerHarness,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    ...harness.emulators.env(),
+    [WORKER_ENV.queues]: 'image',
+    [WORKER_ENV.waitTimeSeconds]: '1',
+    [MODEL_ENV.dir]: TEST_MODEL_DIR,
+    [MODEL_ENV.aliases]: 'u2net=tiny,u2netp=tiny,u2net_human_seg=tiny',
+    [MODEL_ENV.download]: 'false',
+    ...extra,
   };
 }
 

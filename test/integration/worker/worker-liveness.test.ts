@@ -5,18 +5,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_ENV } from '../../../adapters/models/model-env.ts';
 import { WORKER_ENV } from '../../../containers/worker/env.ts';
 import { startLiveness } from '../../../containers/worker/liveness.ts';
-import { startWorker } from '../../../containers/worker/start-worker.ts';
 import { WORKER_HEALTH_COMMAND } from '../../../infra/constructs/queue-worker.ts';
-import { TEST_MODEL_DIR } from '../../support/tiny-model.ts';
 import {
   inlinePng,
   samplePng,
+  startImageWorker,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
+  workerMainEnv,
 } from './worker-harness.ts';
 
 /**
@@ -79,18 +78,8 @@ describe('worker liveness and the container health check', () => {
       handlerLimitMs: () => 1_000,
     });
     let started = 0;
-    const worker = startWorker({
-      sqs: harness.clients.sqs,
-      queues: [
-        {
-          kind: 'image',
-          url: harness.emulators.resources.imageQueueUrl,
-          concurrency: 1,
-          visibilityTimeoutSeconds: 30,
-          heartbeatSeconds: 10,
-        },
-      ],
-      waitTimeSeconds: 1,
+    const worker = startImageWorker(harness, {
+      heartbeatSeconds: 10,
       // A handler that ignores its deadline and never returns.
       process: liveness.watch(() => {
         started++;
@@ -159,17 +148,10 @@ describe('worker liveness and the container health check', () => {
 
   it('the container entry keeps the file fresh once its consumer loop runs', async () => {
     const file = join(dir, 'main.alive');
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...harness.emulators.env(),
-      [WORKER_ENV.queues]: 'image',
-      [WORKER_ENV.waitTimeSeconds]: '1',
+    const env = workerMainEnv(harness, {
       [WORKER_ENV.livenessFile]: file,
       [WORKER_ENV.livenessStaleSeconds]: String(STALE_SECONDS),
-      [MODEL_ENV.dir]: TEST_MODEL_DIR,
-      [MODEL_ENV.aliases]: 'u2net=tiny,u2netp=tiny,u2net_human_seg=tiny',
-      [MODEL_ENV.download]: 'false',
-    };
+    });
     const child = spawn(process.execPath, ['--import', 'tsx', 'containers/worker/main.ts'], {
       cwd: REPO,
       env,

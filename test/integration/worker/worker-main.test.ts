@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODEL_ENV } from '../../../adapters/models/model-env.ts';
 import { WORKER_ENV } from '../../../containers/worker/env.ts';
-import { TEST_MODEL_DIR } from '../../support/tiny-model.ts';
 import {
   inlinePng,
+  queueDepth,
   samplePng,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
+  workerMainEnv,
 } from './worker-harness.ts';
 
 /**
@@ -29,16 +29,7 @@ afterAll(async () => {
 
 describe('worker container entry (containers/worker/main.ts)', () => {
   it('processes a file, and on SIGTERM mid-file finishes it and exits 0', async () => {
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...harness.emulators.env(),
-      [WORKER_ENV.queues]: 'image',
-      [WORKER_ENV.waitTimeSeconds]: '1',
-      [WORKER_ENV.drainSeconds]: '60',
-      [MODEL_ENV.dir]: TEST_MODEL_DIR,
-      [MODEL_ENV.aliases]: 'u2net=tiny,u2netp=tiny,u2net_human_seg=tiny',
-      [MODEL_ENV.download]: 'false',
-    };
+    const env = workerMainEnv(harness, { [WORKER_ENV.drainSeconds]: '60' });
     const child = spawn(process.execPath, ['--import', 'tsx', 'containers/worker/main.ts'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,8 +84,7 @@ describe('worker container entry (containers/worker/main.ts)', () => {
         FilesSucceeded: 1,
         FilesFailed: 0,
       });
-      const queue = harness.emulators.fauxqs.inspectQueue('cutout-image');
-      expect((queue?.messages.ready.length ?? 0) + (queue?.messages.inflight.length ?? 0)).toBe(0);
+      expect(queueDepth(harness, 'cutout-image')).toBe(0);
     } catch (error) {
       console.log(lines.join('\n'));
       throw error;

@@ -1,14 +1,12 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorker, type WorkerHandle } from '../../../containers/worker/start-worker.ts';
-import { silentLog } from '../../../containers/worker/worker-log.ts';
+import type { WorkerHandle } from '../../../containers/worker/start-worker.ts';
+import type { WorkerRuntime } from '../../../containers/worker/worker-runtime.ts';
 import {
-  createWorkerRuntime,
-  type WorkerRuntime,
-} from '../../../containers/worker/worker-runtime.ts';
-import {
+  harnessRuntime,
   inlinePng,
   samplePng,
+  startImageWorker,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
@@ -25,34 +23,13 @@ let worker: WorkerHandle;
 
 beforeAll(async () => {
   harness = await startWorkerHarness({ visibilityTimeoutSeconds: 5, maxReceiveCount: 3 });
-  runtime = await createWorkerRuntime({
-    clients: harness.clients,
-    jobsTable: harness.emulators.resources.jobsTable,
-    inputBucket: harness.emulators.resources.inputBucket,
-    outputBucket: harness.emulators.resources.outputBucket,
-    models: harness.models,
-    warmupModel: 'u2net',
-    video: false,
-    leaseMs: 2_000,
-    log: silentLog,
-    env: process.env,
-  });
+  runtime = await harnessRuntime(harness, { warmupModel: 'u2net', leaseMs: 2_000 });
 });
 
 function startTheWorker(): void {
-  worker = startWorker({
-    sqs: harness.clients.sqs,
-    queues: [
-      {
-        kind: 'image',
-        url: harness.emulators.resources.imageQueueUrl,
-        concurrency: 1,
-        visibilityTimeoutSeconds: 5,
-        heartbeatSeconds: 2,
-      },
-    ],
+  worker = startImageWorker(harness, {
+    heartbeatSeconds: 2,
     process: runtime.process,
-    waitTimeSeconds: 1,
     retryDelaySeconds: 1,
   });
 }

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../../adapters/aws/s3-object-store.ts';
-import { startWorker, type WorkerHandle } from '../../../containers/worker/start-worker.ts';
+import type { WorkerHandle } from '../../../containers/worker/start-worker.ts';
 import type { ImageProcessor, JobRepository } from '../../../core/jobs/ports.ts';
 import { type ProcessFileDeps, processFile } from '../../../core/jobs/process-file.ts';
 import {
+  harnessProcessFileDeps,
   inlinePng,
+  repoUntilDeath,
   samplePng,
+  startImageWorker,
   startWorkerHarness,
   type WorkerHarness,
   waitFor,
@@ -30,8 +32,6 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: VISIBILITY_SECONDS,
     maxReceiveCount: 6,
   });
-  const { resources } = harness.emulators;
-  const { clients } = harness;
   const image: ImageProcessor = async (input) => {
     if (!firstStarted) {
       firstStarted = true;
@@ -45,13 +45,7 @@ beforeAll(async () => {
       warnings: [],
     };
   };
-  deps = {
-    repo: harness.repo,
-    inputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.inputBucket),
-    outputs: new S3ObjectStore(clients.s3, clients.s3Presign, resources.outputBucket),
-    processors: { image },
-    leaseMs: 1_500,
-  };
+  deps = harnessProcessFileDeps(harness, { processors: { image }, leaseMs: 1_500 });
 });
 
 afterAll(async () => {
@@ -60,23 +54,13 @@ afterAll(async () => {
 });
 
 function start(repo: JobRepository): WorkerHandle {
-  const worker = startWorker({
-    sqs: harness.clients.sqs,
-    queues: [
-      {
-        kind: 'image',
-        url: harness.emulators.resources.imageQueueUrl,
-        concurrency: 1,
-        visibilityTimeoutSeconds: VISIBILITY_SECONDS,
-        heartbeatSeconds: 1,
-      },
-    ],
+  const worker = startImageWorker(harness, {
+    heartbeatSeconds: 1,
     process: async (message, delivery) => {
       const result = await processFile(message, { ...deps, repo }, delivery);
       outcomes.push(result.outcome);
       return result;
     },
-    waitTimeSeconds: 1,
     retryDelaySeconds: 1,
     drainMs: 1_000,
   });
@@ -87,16 +71,7 @@ function start(repo: JobRepository): WorkerHandle {
 describe('a redelivered message of a leased file', () => {
   it('is looked at again after the lease, and finishes the file once its holder has died', async () => {
     // The holder's DynamoDB writes (lease renewals) go on until it "dies".
-    const holderRepo = new Proxy<JobRepository>(harness.repo, {
-      get: (target, name) => {
-        if (name === 'updateFile') {
-          return (update: Parameters<JobRepository['updateFile']>[0]) =>
-            holderAlive ? target.updateFile(update) : Promise.reject(new Error('gone'));
-        }
-        const value: unknown = Reflect.get(target, name);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const holderRepo = repoUntilDeath(harness.repo, () => holderAlive);
     const holder = start(holderRepo);
     const jobId = await harness.createImageJob([inlinePng('held.png', await samplePng(16, 16))]);
     await waitFor(async () => firstStarted, Boolean, 'the holder to claim the file');

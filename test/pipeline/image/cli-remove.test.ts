@@ -119,3 +119,53 @@ describe('cutout remove', () => {
     expect(result.stderr).toMatch(/MODEL_NOT_FOUND: .*no-such-model/);
   });
 });
+
+/** Reports, as the process exits, whether it ever loaded node:sqlite. */
+const REPORT_SQLITE =
+  'data:text/javascript,process.on("exit",()=>{if(process.moduleLoadList.includes("NativeModule sqlite"))process.stderr.write("node:sqlite was loaded\\n")})';
+
+describe('cutout remove as a new user meets it', () => {
+  it('prints only its own lines and never loads node:sqlite', async () => {
+    const file = join(work, 'quiet.png');
+    await writeFile(file, await redSquare());
+    const result = await runCutout(['remove', file, '-o', join(work, 'quiet'), '--model', model], {
+      nodeArgs: ['--import', REPORT_SQLITE],
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/ExperimentalWarning|npm warn|node:sqlite was loaded/i);
+    // The one line it prints on stderr: which model it loaded.
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^model file tiny\.onnx loaded from /),
+    ]);
+  });
+
+  it('serves the default u2net with the bundled IS-Net weights when u2net is not cached, and says so', {
+    timeout: 180_000,
+  }, async () => {
+    const file = join(work, 'fallback.png');
+    await writeFile(file, await redSquare());
+    // CUTOUT_MODEL_DIR is the test cache: the generated and npm-bundled models, never u2net.
+    const result = await runCutout(['remove', file, '-o', join(work, 'fallback')], {
+      env: { CUTOUT_MODEL_ALIASES: undefined },
+    });
+    expect(result.stderr).toMatch(
+      /^cutout: u2net not in \S+; serving it with isnet-imgly \(AGPL-3\.0; `npx cutout models pull u2net`/m,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/fallback\.png -> .*fallback\.png \(\d+ ms, isnet-imgly\)/);
+  });
+
+  it('keeps an explicit CUTOUT_MODEL_ALIASES, and names the models ready here when one is missing', async () => {
+    const file = join(work, 'unavailable.png');
+    await writeFile(file, await redSquare());
+    const result = await runCutout(['remove', file, '-o', join(work, 'unavailable')], {
+      env: { CUTOUT_MODEL_ALIASES: '' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain('serving it with');
+    expect(result.stderr).toMatch(/MODEL_UNAVAILABLE: model "u2net": no usable weights file/);
+    expect(result.stderr).toMatch(
+      /Models ready here without a download: (\S+, )*isnet-imgly, (\S+, )*tiny \(--model <id>/,
+    );
+  });
+});

@@ -9,6 +9,7 @@ import { CutoutError } from '../../../core/errors.ts';
 import { parseImageOptions } from '../../../core/params/convert-params.ts';
 import { removeBackground } from '../../../core/pipeline/remove-background.ts';
 import type { Segmenter } from '../../../core/ports.ts';
+import { rejection } from '../../support/rejection.ts';
 import { tinyModelPath, tinyModelSettings } from '../../support/tiny-model.ts';
 
 /** The file's deadline reaches the image pipeline's inference loop (real ONNX, the tiny model). */
@@ -34,15 +35,6 @@ afterAll(async () => {
 
 function context(signal: AbortSignal) {
   return { fileName: 'photo.png', signal, onProgress: () => undefined };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CutoutError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CutoutError);
-  return error as CutoutError;
 }
 
 describe('deadline in the image pipeline', () => {

@@ -5,6 +5,7 @@ import { parseVideoOptions } from '../../../core/params/convert-params.ts';
 import { removeVideoBackground } from '../../../core/video/remove-video-background.ts';
 import { DEFAULT_VIDEO_LIMITS, type VideoLimits } from '../../../core/video/video-limits.ts';
 import { ffmpegChildPids, isAlive } from '../../support/child-processes.ts';
+import { rejection } from '../../support/rejection.ts';
 import { makeClip } from '../../support/video-fixtures.ts';
 import { createVideoTestRig, type VideoTestRig } from '../../support/video-pipeline.ts';
 
@@ -27,15 +28,6 @@ afterAll(async () => {
 
 async function leftovers(): Promise<string[]> {
   return (await readdir(rig.dir)).filter((f) => f.startsWith('out') || f.endsWith('.partial'));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CutoutError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CutoutError);
-  return error as CutoutError;
 }
 
 describe('deadline below the video processor', () => {
@@ -88,6 +80,7 @@ describe('deadline below the video processor', () => {
         segmenter: rig.segmenter,
         codec: {
           probe: rig.codec.probe,
+          readImage: rig.codec.readImage,
           start(request) {
             const pass = rig.codec.start(request);
             running = ffmpegChildPids();

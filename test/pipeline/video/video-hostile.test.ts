@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileInputArgs } from '../../../adapters/ffmpeg/ffmpeg-args.ts';
 import { createVideoProcessor } from '../../../containers/worker/processors.ts';
-import { CutoutError } from '../../../core/errors.ts';
 import { parseVideoOptions } from '../../../core/params/convert-params.ts';
 import { removeVideoBackground } from '../../../core/video/remove-video-background.ts';
 import { ffmpegChildPids } from '../../support/child-processes.ts';
+import { rejection } from '../../support/rejection.ts';
 import { makeClip } from '../../support/video-fixtures.ts';
 import { createVideoTestRig, type VideoTestRig } from '../../support/video-pipeline.ts';
 
@@ -50,15 +50,6 @@ function convert(input: string, extra: object = {}) {
     },
     { segmenter: rig.segmenter, codec: rig.codec },
   );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CutoutError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CutoutError);
-  return error as CutoutError;
 }
 
 /**

@@ -2,12 +2,12 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullFrameQueue, MIN_QUEUE_FRAMES } from '../../../adapters/ffmpeg/ffmpeg-args.ts';
 import { passBuffers } from '../../../adapters/ffmpeg/ffmpeg-pass.ts';
-import { CutoutError } from '../../../core/errors.ts';
 import { parseVideoOptions } from '../../../core/params/convert-params.ts';
 import { removeVideoBackground } from '../../../core/video/remove-video-background.ts';
 import type { VideoCodec } from '../../../core/video/video-codec.ts';
 import { DEFAULT_VIDEO_LIMITS, type VideoLimits } from '../../../core/video/video-limits.ts';
 import { ffmpegChildPids } from '../../support/child-processes.ts';
+import { rejection } from '../../support/rejection.ts';
 import { makeClip, makeStill } from '../../support/video-fixtures.ts';
 import { createVideoTestRig, type VideoTestRig } from '../../support/video-pipeline.ts';
 
@@ -23,6 +23,7 @@ beforeAll(async () => {
   await makeStill(rig.file('small.png'));
   counted = {
     probe: rig.codec.probe,
+    readImage: rig.codec.readImage,
     start(request) {
       passes++;
       return rig.codec.start(request);
@@ -51,15 +52,6 @@ function convert(
     },
     { segmenter: rig.segmenter, codec },
   );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CutoutError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CutoutError);
-  return error as CutoutError;
 }
 
 /** The last call's output, or its temporary file, if either is left. */
@@ -118,6 +110,7 @@ describe('video bounds, checked on the probe before decoding', () => {
         durationSeconds: undefined,
       }),
       start: rig.codec.start,
+      readImage: rig.codec.readImage,
     };
     const e = await rejection(convert('long.mp4', { maxFrames: 12 }, undefined, {}, silent));
     expect(e.code).toBe('INPUT_TOO_LARGE');

@@ -71,6 +71,12 @@ describe('worker environment', () => {
     expect(env.scratchDir).toBeUndefined();
   });
 
+  it('reads LOG_LEVEL, info by default, and refuses an unknown level', () => {
+    expect(parseWorkerEnv(BASE).logLevel).toBe('info');
+    expect(parseWorkerEnv({ ...BASE, LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
+    expect(() => parseWorkerEnv({ ...BASE, LOG_LEVEL: 'verbose' })).toThrow(/^LOG_LEVEL: /);
+  });
+
   it('names the variable that is missing or wrong', () => {
     expect(() => parseWorkerEnv({ ...BASE, JOBS_TABLE_NAME: undefined })).toThrow(
       /^JOBS_TABLE_NAME: /,

@@ -1,12 +1,12 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import type { EmfRecord } from '../../../../adapters/observability/metrics.ts';
 import { createMessageHandler } from '../../../../containers/worker/handle-message.ts';
-import type { EmfRecord } from '../../../../containers/worker/metrics.ts';
 import type { TaskProtection } from '../../../../containers/worker/task-protection.ts';
-import type { WorkerLog } from '../../../../containers/worker/worker-log.ts';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { JobMessage } from '../../../../core/jobs/job-message.ts';
 import type { ProcessFileOptions, ProcessFileOutcome } from '../../../../core/jobs/process-file.ts';
+import { recordingLog } from '../../../support/recording-log.ts';
 
 const JOB: JobMessage = {
   v: 1,
@@ -27,12 +27,7 @@ function message(body: string): Message {
 }
 
 function recorder() {
-  const lines: { level: string; event: string; fields: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (event: string, fields: Record<string, unknown> = {}) =>
-      lines.push({ level, event, fields });
-  const log: WorkerLog = { info: at('info'), warn: at('warn'), error: at('error') };
+  const { log, lines } = recordingLog();
   const records: EmfRecord[] = [];
   const metrics = (record: EmfRecord) => {
     records.push(record);
@@ -87,7 +82,7 @@ describe('worker message handling', () => {
     await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toEqual({
       retryInSeconds: 61,
     });
-    expect(r.lines[0]).toMatchObject({ level: 'info', event: 'file.held' });
+    expect(r.lines[0]).toMatchObject({ level: 'info', msg: 'file.held' });
     expect(r.records).toHaveLength(0);
     expect(r.held()).toBe(0);
   });
@@ -109,7 +104,7 @@ describe('worker message handling', () => {
     expect(seen).toEqual([JOB]);
     expect(r.held()).toBe(0);
     expect(r.lines[0]).toMatchObject({
-      event: 'file.done',
+      msg: 'file.done',
       fields: { receiveCount: 2, modelId: 'tiny' },
     });
     expect(r.records).toHaveLength(1);
@@ -129,7 +124,7 @@ describe('worker message handling', () => {
       }),
     });
     await expect(handle(message(JSON.stringify(JOB)), NO_SIGNAL)).resolves.toBe('ack');
-    expect(r.lines[0]).toMatchObject({ event: 'file.failed', fields: { code: 'DECODE_FAILED' } });
+    expect(r.lines[0]).toMatchObject({ msg: 'file.failed', fields: { code: 'DECODE_FAILED' } });
     expect(r.records).toHaveLength(1);
     expect(r.records[0]).toMatchObject({ Kind: 'image', FilesSucceeded: 0, FilesFailed: 1 });
   });
@@ -148,7 +143,7 @@ describe('worker message handling', () => {
     expect(r.held()).toBe(0);
     expect(r.lines[0]).toMatchObject({
       level: 'warn',
-      event: 'file.retry',
+      msg: 'file.retry',
       fields: { code: 'MODEL_UNAVAILABLE' },
     });
     // A retry is not an outcome yet: the dead-letter path counts it if it never succeeds.
@@ -171,7 +166,7 @@ describe('worker message handling', () => {
     await expect(handle(message('not json'), NO_SIGNAL)).resolves.toBe('ack');
     expect(called).toBe(false);
     expect(r.maxHeld()).toBe(0);
-    expect(r.lines.map((l) => l.event)).toEqual(['message.rejected', 'message.rejected']);
+    expect(r.lines.map((l) => l.msg)).toEqual(['message.rejected', 'message.rejected']);
     expect(r.records).toEqual([]);
   });
 
@@ -195,7 +190,7 @@ describe('worker message handling', () => {
     const video = JSON.stringify({ ...JOB, kind: 'video' });
     for (let i = 0; i < 3; i += 1)
       await expect(handle(message(video), NO_SIGNAL)).resolves.toBe('ack');
-    expect(r.lines.map((l) => l.event)).toEqual(['file.skipped', 'file.done', 'file.failed']);
+    expect(r.lines.map((l) => l.msg)).toEqual(['file.skipped', 'file.done', 'file.failed']);
     expect(r.records.map((m) => [m.Kind, m.Model, m.FilesSucceeded, m.FilesFailed])).toEqual([
       ['video', 'isnet-imgly', 1, 0],
       ['video', 'isnet', 0, 1],

@@ -1,12 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmfRecord } from '../../../../containers/worker/metrics.ts';
+import type { EmfRecord } from '../../../../adapters/observability/metrics.ts';
 import {
   createTaskProtection,
   reportProtectionFailure,
 } from '../../../../containers/worker/task-protection.ts';
 import { METRICS_NAMESPACE, TASK_METRIC_NAMES } from '../../../../core/config/metrics.ts';
+import { recordingLog } from '../../../support/recording-log.ts';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -29,13 +30,8 @@ async function denyingAgent(): Promise<string> {
 
 describe('a task protection failure', () => {
   it('is logged as an error and counted as TaskProtectionFailures', async () => {
-    const logged: { level: string; event: string; fields: unknown }[] = [];
+    const { log, lines: logged } = recordingLog();
     const metrics: EmfRecord[] = [];
-    const log = {
-      info: (event: string, fields?: unknown) => logged.push({ level: 'info', event, fields }),
-      warn: (event: string, fields?: unknown) => logged.push({ level: 'warn', event, fields }),
-      error: (event: string, fields?: unknown) => logged.push({ level: 'error', event, fields }),
-    };
     const protection = createTaskProtection({
       agentUri: await denyingAgent(),
       onError: reportProtectionFailure(
@@ -47,7 +43,7 @@ describe('a task protection failure', () => {
     await protection.acquire();
     await protection.release();
 
-    expect(logged.map((l) => `${l.level} ${l.event}`)).toEqual([
+    expect(logged.map((l) => `${l.level} ${l.msg}`)).toEqual([
       'error task-protection.failed',
       'error task-protection.failed',
     ]);

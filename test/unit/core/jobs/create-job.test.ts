@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CutoutError } from '../../../../core/errors.ts';
 import { createJob, type InlineFile } from '../../../../core/jobs/create-job.ts';
-import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from './memory-ports.ts';
-
-const JOB_ID = '11111111-2222-4333-8444-555555555555';
+import { createJobDeps, JOB_ID, memoryJobPorts } from '../../../support/memory-jobs.ts';
+import { rejection } from '../../../support/rejection.ts';
 
 function setup() {
-  const repo = new MemoryJobRepository();
-  const inputs = new MemoryObjectStore('inputs');
-  const queue = new MemoryJobQueue();
-  const deps = { repo, inputs, queue, clock: new FakeClock(), newId: () => JOB_ID };
-  return { repo, inputs, queue, deps };
+  const ports = memoryJobPorts();
+  return { ...ports, deps: createJobDeps(ports) };
 }
 
 const png = (filename: string, field = 'files'): InlineFile => ({
@@ -24,15 +14,6 @@ const png = (filename: string, field = 'files'): InlineFile => ({
   contentType: 'image/png',
   data: new Uint8Array([137, 80, 78, 71]),
 });
-
-async function rejection(promise: Promise<unknown>): Promise<CutoutError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CutoutError);
-  return error as CutoutError;
-}
 
 describe('createJob', () => {
   it('stores inline inputs, writes queued files and enqueues one id-only message each', async () => {

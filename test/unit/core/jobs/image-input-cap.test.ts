@@ -1,42 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { createJob, type InlineFile } from '../../../../core/jobs/create-job.ts';
+import type { InlineFile } from '../../../../core/jobs/create-job.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../../../core/jobs/job-limits.ts';
 import type { ImageProcessor } from '../../../../core/jobs/ports.ts';
 import { processFile } from '../../../../core/jobs/process-file.ts';
 import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from './memory-ports.ts';
+  createMemoryJob,
+  inlinePart,
+  JOB_ID,
+  memoryJobPorts,
+} from '../../../support/memory-jobs.ts';
 
 /** The worker refuses an image over the cap by its size, before reading it into memory. */
 
-const JOB_ID = '11111111-2222-4333-8444-555555555555';
 const MESSAGE = { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'image' } as const;
 const INPUT_KEY = `jobs/${JOB_ID}/0000/cat.jpg`;
 
-const part = (field: string, filename: string, size: number): InlineFile => ({
-  field,
-  filename,
-  contentType: 'image/jpeg',
-  data: new Uint8Array(size),
-});
-
 async function setup(fields: Record<string, string> = {}, background?: InlineFile) {
-  const repo = new MemoryJobRepository();
-  const inputs = new MemoryObjectStore('inputs');
-  const outputs = new MemoryObjectStore('outputs');
-  const clock = new FakeClock();
-  await createJob(
-    {
-      apiKeyId: 'k',
-      fields: { convert_to: 'image-backgroundremover', ...fields },
-      files: [part('files', 'cat.jpg', 3)],
-      ...(background ? { background } : {}),
-    },
-    { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
-  );
+  const ports = memoryJobPorts();
+  const { repo, inputs, outputs, clock } = ports;
+  await createMemoryJob(ports, {
+    fields: { convert_to: 'image-backgroundremover', ...fields },
+    files: [inlinePart('cat.jpg', 'image/jpeg', 3)],
+    ...(background ? { background } : {}),
+  });
   const calls: number[] = [];
   const processor: ImageProcessor = async (input) => {
     calls.push(input.byteLength);
@@ -72,7 +58,10 @@ describe('processFile: the image cap', () => {
   });
 
   it('holds the background image to the same cap', async () => {
-    const { deps, calls } = await setup({ bg_type: 'image' }, part('bg_image', 'sky.jpg', 5));
+    const { deps, calls } = await setup(
+      { bg_type: 'image' },
+      inlinePart('sky.jpg', 'image/jpeg', 5, 'bg_image'),
+    );
     const outcome = await processFile(MESSAGE, { ...deps, maxImageBytes: 4 });
     expect(outcome).toMatchObject({
       outcome: 'failed',

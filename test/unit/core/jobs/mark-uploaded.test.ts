@@ -1,31 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { createJob } from '../../../../core/jobs/create-job.ts';
 import { markUploaded } from '../../../../core/jobs/mark-uploaded.ts';
 import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from './memory-ports.ts';
+  createMemoryJob,
+  inlinePart,
+  JOB_ID,
+  memoryJobPorts,
+} from '../../../support/memory-jobs.ts';
 
-const JOB_ID = '11111111-2222-4333-8444-555555555555';
-
+/** An uploads-mode job whose one file, `a b.png` (4 bytes), waits for its object. */
 async function setup() {
-  const repo = new MemoryJobRepository();
-  const inputs = new MemoryObjectStore('inputs');
-  const queue = new MemoryJobQueue();
-  const clock = new FakeClock();
-  await createJob(
-    {
-      apiKeyId: 'k',
-      fields: {
-        convert_to: 'image-backgroundremover',
-        uploads: [{ filename: 'a b.png', size: 4, content_type: 'image/png' }],
-      },
-      files: [],
+  const ports = memoryJobPorts();
+  await createMemoryJob(ports, {
+    fields: {
+      convert_to: 'image-backgroundremover',
+      uploads: [{ filename: 'a b.png', size: 4, content_type: 'image/png' }],
     },
-    { repo, inputs, queue, clock, newId: () => JOB_ID },
-  );
+  });
+  const { repo, inputs, queue, clock } = ports;
   return { repo, inputs, queue, deps: { repo, inputs, queue, clock } };
 }
 
@@ -80,29 +71,16 @@ describe('markUploaded', () => {
   });
 
   it('quietly ignores the event of an inline file, before and after its items exist', async () => {
-    const repo = new MemoryJobRepository();
-    const inputs = new MemoryObjectStore('inputs');
-    const queue = new MemoryJobQueue();
-    const clock = new FakeClock();
+    const ports = memoryJobPorts();
+    const { repo, inputs, queue } = ports;
     const key = `jobs/${JOB_ID}/0000/cat.png`;
     // Before: the object is there, the items are not yet.
     const early = await markUploaded({ bucket: 'inputs', key, size: 3 }, { repo, inputs, queue });
     expect(early).toMatchObject({ outcome: 'ignored' });
-    await createJob(
-      {
-        apiKeyId: 'k',
-        fields: { convert_to: 'image-backgroundremover' },
-        files: [
-          {
-            field: 'files',
-            filename: 'cat.png',
-            contentType: 'image/png',
-            data: new Uint8Array(3),
-          },
-        ],
-      },
-      { repo, inputs, queue, clock, newId: () => JOB_ID },
-    );
+    await createMemoryJob(ports, {
+      fields: { convert_to: 'image-backgroundremover' },
+      files: [inlinePart('cat.png', 'image/png', 3)],
+    });
     expect(queue.sent).toHaveLength(1);
     // After: the file is queued by its job; the event must not queue it a second time.
     const late = await markUploaded({ bucket: 'inputs', key, size: 3 }, { repo, inputs, queue });

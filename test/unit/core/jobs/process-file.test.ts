@@ -1,44 +1,41 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CutoutError } from '../../../../core/errors.ts';
-import { createJob } from '../../../../core/jobs/create-job.ts';
+import type { InlineFile } from '../../../../core/jobs/create-job.ts';
 import type { ImageProcessor } from '../../../../core/jobs/ports.ts';
 import { processFile } from '../../../../core/jobs/process-file.ts';
 import { claimUpdate } from '../../../../core/jobs/transitions.ts';
 import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from './memory-ports.ts';
+  createMemoryJob,
+  inlinePart,
+  JOB_ID,
+  memoryJobPorts,
+  recordedScratch,
+} from '../../../support/memory-jobs.ts';
 
-const JOB_ID = '11111111-2222-4333-8444-555555555555';
 const MESSAGE = { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'image' } as const;
 
+/** An image job with one queued file, cat.jpg. */
 async function setup() {
-  const repo = new MemoryJobRepository();
-  const inputs = new MemoryObjectStore('inputs');
-  const outputs = new MemoryObjectStore('outputs');
-  const clock = new FakeClock();
-  await createJob(
-    {
-      apiKeyId: 'k',
-      fields: { convert_to: 'image-backgroundremover' },
-      files: [
-        {
-          field: 'files',
-          filename: 'cat.jpg',
-          contentType: 'image/jpeg',
-          data: new Uint8Array([1, 2, 3]),
-        },
-      ],
-    },
-    { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
-  );
-  return { repo, inputs, outputs, clock };
+  const ports = memoryJobPorts();
+  await createMemoryJob(ports, {
+    fields: { convert_to: 'image-backgroundremover' },
+    files: [inlinePart('cat.jpg', 'image/jpeg', new Uint8Array([1, 2, 3]))],
+  });
+  return ports;
+}
+
+/** A video job with one queued file, clip.mp4 (and the background, when given). */
+async function videoSetup(fields: Record<string, string>, background?: InlineFile) {
+  const ports = memoryJobPorts();
+  await createMemoryJob(ports, {
+    fields: { convert_to: 'video-backgroundremover', ...fields },
+    files: [inlinePart('clip.mp4', 'video/mp4', new Uint8Array([1, 2]))],
+    ...(background ? { background } : {}),
+  });
+  return ports;
 }
 
 /** Polls `check` until it holds (real time; the fake clock only drives lease arithmetic). */
@@ -163,7 +160,7 @@ describe('processFile', () => {
     expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
       status: 'running',
       leaseUntil: 0,
-      lastError: 'cat.jpg: model u2net is loading',
+      lastError: 'model u2net is loading',
     });
     const retry = await processFile(MESSAGE, {
       repo,
@@ -174,6 +171,47 @@ describe('processFile', () => {
     });
     expect(retry.outcome).toBe('done');
     expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(2);
+  });
+
+  it('names the file at the front of its reason even when the problem mentions it', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const inputKey = (await repo.getFile(JOB_ID, '0000'))?.inputKey ?? '';
+    inputs.objects.delete(inputKey);
+    const outcome = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      processors: { image: echo },
+    });
+    // Read from the error's fields: a name inside the text is not the reason's lead.
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      code: 'INPUT_NOT_FOUND',
+      error: `cat.jpg: ${inputKey} does not exist`,
+    });
+  });
+
+  it('says an error about the background after the file it failed', async () => {
+    const { repo, inputs, outputs, clock } = await setup();
+    const outcome = await processFile(MESSAGE, {
+      repo,
+      inputs,
+      outputs,
+      clock,
+      processors: {
+        image: async () => {
+          throw new CutoutError('DECODE_FAILED', 'the png data is corrupt', {
+            field: 'background',
+            file: 'background',
+          });
+        },
+      },
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'failed',
+      error: 'cat.jpg: background: the png data is corrupt',
+    });
   });
 
   it('does not leak internal error text into the stored reason', async () => {
@@ -439,7 +477,7 @@ describe('processFile leases, deadlines and hand-back', () => {
     expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
       status: 'running',
       leaseUntil: 0,
-      lastError: 'cat.jpg: handed back at shutdown',
+      lastError: 'handed back at shutdown',
     });
     // The next worker claims at once: no waiting for the 60 s lease.
     const next = await processFile(MESSAGE, {
@@ -455,41 +493,11 @@ describe('processFile leases, deadlines and hand-back', () => {
 
 describe('processFile for video', () => {
   it('hands the processor local paths (input, background, work dir), uploads its output file and cleans up', async () => {
-    const repo = new MemoryJobRepository();
-    const inputs = new MemoryObjectStore('inputs');
-    const outputs = new MemoryObjectStore('outputs');
-    const clock = new FakeClock();
-    await createJob(
-      {
-        apiKeyId: 'k',
-        fields: { convert_to: 'video-backgroundremover', video_format: 'video_over_image' },
-        files: [
-          {
-            field: 'files',
-            filename: 'clip.mp4',
-            contentType: 'video/mp4',
-            data: new Uint8Array([1, 2]),
-          },
-        ],
-        background: {
-          field: 'bg_image',
-          filename: 'sky.jpg',
-          contentType: 'image/jpeg',
-          data: new Uint8Array([3]),
-        },
-      },
-      { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
+    const { repo, inputs, outputs, clock } = await videoSetup(
+      { video_format: 'video_over_image' },
+      inlinePart('sky.jpg', 'image/jpeg', new Uint8Array([3]), 'bg_image'),
     );
-    const root = await mkdtemp(join(tmpdir(), 'cutout-scratch-'));
-    const dirs: string[] = [];
-    const scratch = {
-      makeDir: async (label: string) => {
-        const dir = await mkdtemp(join(root, `${label}-`));
-        dirs.push(dir);
-        return dir;
-      },
-      remove: (dir: string) => rm(dir, { recursive: true, force: true }),
-    };
+    const { scratch, dirs, dispose } = await recordedScratch();
     try {
       const outcome = await processFile(
         { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'video' },
@@ -526,32 +534,13 @@ describe('processFile for video', () => {
       expect((await repo.getFile(JOB_ID, '0000'))?.outputSize).toBe(3);
       expect(dirs.every((dir) => !existsSync(dir))).toBe(true);
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await dispose();
     }
   });
 
   it('fails a video past its deadline and removes its scratch folder', async () => {
-    const repo = new MemoryJobRepository();
-    const inputs = new MemoryObjectStore('inputs');
-    const outputs = new MemoryObjectStore('outputs');
-    const clock = new FakeClock();
-    await createJob(
-      {
-        apiKeyId: 'k',
-        fields: { convert_to: 'video-backgroundremover' },
-        files: [
-          {
-            field: 'files',
-            filename: 'clip.mp4',
-            contentType: 'video/mp4',
-            data: new Uint8Array([1, 2]),
-          },
-        ],
-      },
-      { repo, inputs, queue: new MemoryJobQueue(), clock, newId: () => JOB_ID },
-    );
-    const root = await mkdtemp(join(tmpdir(), 'cutout-scratch-'));
-    const dirs: string[] = [];
+    const { repo, inputs, outputs, clock } = await videoSetup({});
+    const { scratch, dirs, dispose } = await recordedScratch();
     try {
       const outcome = await processFile(
         { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'video' },
@@ -562,14 +551,7 @@ describe('processFile for video', () => {
           clock,
           imageDeadlineMs: 60_000,
           videoDeadlineMs: 300,
-          scratch: {
-            makeDir: async (label: string) => {
-              const dir = await mkdtemp(join(root, `${label}-`));
-              dirs.push(dir);
-              return dir;
-            },
-            remove: (dir: string) => rm(dir, { recursive: true, force: true }),
-          },
+          scratch,
           processors: {
             video: (_input, _options, ctx) =>
               new Promise((_, reject) => {
@@ -588,7 +570,7 @@ describe('processFile for video', () => {
       expect(dirs.every((dir) => !existsSync(dir))).toBe(true);
       expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({ status: 'failed', leaseUntil: 0 });
     } finally {
-      await rm(root, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

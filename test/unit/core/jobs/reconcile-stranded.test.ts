@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createJob } from '../../../../core/jobs/create-job.ts';
 import {
   nextPendingSince,
   type ReconcileSettings,
   reconcileStranded,
 } from '../../../../core/jobs/reconcile-stranded.ts';
 import { claimUpdate, completeUpdate } from '../../../../core/jobs/transitions.ts';
-import {
-  FakeClock,
-  MemoryJobQueue,
-  MemoryJobRepository,
-  MemoryObjectStore,
-} from './memory-ports.ts';
+import { createMemoryJob, inlinePart, memoryJobPorts } from '../../../support/memory-jobs.ts';
 
 const MINUTE = 60_000;
 const SETTINGS: ReconcileSettings = {
@@ -24,12 +18,9 @@ let ids = 0;
 const nextId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
 
 function setup() {
-  const repo = new MemoryJobRepository();
-  const inputs = new MemoryObjectStore('inputs');
-  const queue = new MemoryJobQueue();
-  const clock = new FakeClock();
-  const reconcile = () => reconcileStranded({ repo, inputs, queue, clock, settings: SETTINGS });
-  return { repo, inputs, queue, clock, reconcile };
+  const ports = memoryJobPorts();
+  const reconcile = () => reconcileStranded({ ...ports, settings: SETTINGS });
+  return { ...ports, reconcile };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -41,11 +32,11 @@ async function uploadJob(s: Setup, count = 1) {
     size: 4,
     content_type: 'image/png',
   }));
-  const { uuid } = await createJob(
-    { apiKeyId: 'k', fields: { convert_to: 'image-backgroundremover', uploads }, files: [] },
-    { repo: s.repo, inputs: s.inputs, queue: s.queue, clock: s.clock, newId: nextId },
+  return createMemoryJob(
+    s,
+    { fields: { convert_to: 'image-backgroundremover', uploads } },
+    { jobId: nextId() },
   );
-  return uuid;
 }
 
 /** An inline job whose enqueue failed after its items were written: queued, no message. */
@@ -57,20 +48,13 @@ async function strandedInlineJob(s: Setup) {
   };
   const jobId = nextId();
   await expect(
-    createJob(
+    createMemoryJob(
+      s,
       {
-        apiKeyId: 'k',
         fields: { convert_to: 'video-backgroundremover' },
-        files: [
-          {
-            field: 'files',
-            filename: 'clip.mp4',
-            contentType: 'video/mp4',
-            data: new Uint8Array([1]),
-          },
-        ],
+        files: [inlinePart('clip.mp4', 'video/mp4', new Uint8Array([1]))],
       },
-      { repo: s.repo, inputs: s.inputs, queue: failing, clock: s.clock, newId: () => jobId },
+      { jobId, queue: failing },
     ),
   ).rejects.toThrow('SQS is down');
   return jobId;

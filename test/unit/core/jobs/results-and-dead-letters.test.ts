@@ -157,7 +157,8 @@ describe('failDeadLetter', () => {
     const { repo, clock } = await setup();
     const claim = claimUpdate({ jobId: JOB_ID, fileId: '0000' }, clock.now(), 1000, 't');
     await repo.updateFile(claim);
-    await repo.updateFile(releaseUpdate(claim, 't', 'a.png: model u2net unavailable', clock.now()));
+    // The worker records what follows the file's name; the reason names it once.
+    await repo.updateFile(releaseUpdate(claim, 't', 'model u2net unavailable', clock.now()));
     const outcome = await failDeadLetter(
       { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'image' },
       { repo, clock },

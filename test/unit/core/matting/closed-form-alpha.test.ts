@@ -82,11 +82,13 @@ describe('estimateAlphaCf', () => {
     expect(estimateAlphaCf(image, new Uint8Array(width * height).fill(128))).toEqual({
       ok: false,
       reason: 'the trimap has no certain foreground',
+      fault: 'trimap',
     });
     const noBackground = Uint8Array.from(trimap, (v) => (v === 0 ? 128 : v));
-    expect(estimateAlphaCf(image, noBackground)).toMatchObject({ ok: false });
+    expect(estimateAlphaCf(image, noBackground)).toMatchObject({ ok: false, fault: 'trimap' });
     const stalled = estimateAlphaCf(image, trimap, { maxIterations: 1, rtol: 1e-12 });
-    expect(stalled).toMatchObject({ ok: false });
+    // The solver, not the trimap, is at fault: callers pick the error code by this field.
+    expect(stalled).toMatchObject({ ok: false, fault: 'solver' });
     if (!stalled.ok) expect(stalled.reason).toMatch(/did not converge/);
   });
 });

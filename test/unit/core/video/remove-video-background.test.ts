@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { Mask, RgbImage } from '../../../../core/image/raster.ts';
@@ -46,6 +47,9 @@ function fakeCodec(info: Partial<VideoInfo> = {}, frameCount = 5): FakeCodec {
       hasAudio: true,
       ...info,
     }),
+    readImage: async () => {
+      throw new Error('no background image in this fake');
+    },
     start(request) {
       codec.passes.push(request);
       let left = Math.min(frameCount, request.source.frameLimit ?? frameCount);
@@ -169,6 +173,82 @@ describe('removeVideoBackground', () => {
     // The path is scrubbed to the file's name: messages reach clients.
     expect((error as CutoutError).message).toBe('clip.mp4: not a video');
     expect(codec.passes).toHaveLength(0);
+  });
+
+  it('names a background video the probe refuses as the background, from the error fields', async () => {
+    const codec = fakeCodec();
+    const probe = codec.probe;
+    codec.probe = async (file, signal, label) => {
+      if (file !== '/in/bg.mp4') return probe(file, signal, label);
+      throw new CutoutError('UNSUPPORTED_MEDIA', 'has no video stream', {
+        field: 'file',
+        file: label ?? 'bg.mp4',
+      });
+    };
+    const error = await run({ video_format: 'video_over_video' }, codec, {
+      backgroundPath: '/in/bg.mp4',
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA',
+      field: 'background',
+      file: 'background bg.mp4',
+      problem: 'has no video stream',
+      message: 'background bg.mp4: has no video stream',
+    });
+  });
+
+  it('reads a background image through the codec port, never the disk itself', async () => {
+    const codec = fakeCodec();
+    const read: string[] = [];
+    codec.readImage = async (file) => {
+      read.push(file);
+      return sharp({
+        create: { width: 3, height: 2, channels: 3, background: { r: 0, g: 0, b: 255 } },
+      })
+        .png()
+        .toBuffer();
+    };
+    await run({ video_format: 'video_over_image' }, codec, { backgroundPath: '/in/sky.png' });
+    expect(read).toEqual(['/in/sky.png']);
+    const backdrop = codec.passes[0]?.backdrop;
+    expect(backdrop?.kind).toBe('image');
+    const rgb = backdrop?.kind === 'image' ? backdrop.rgb : new Uint8Array();
+    expect(rgb).toHaveLength(W * H * 3);
+    expect([rgb[0], rgb[1], rgb[2]]).toEqual([0, 0, 255]);
+  });
+
+  it('names a background image that cannot be read', async () => {
+    const codec = fakeCodec();
+    codec.readImage = async () => {
+      throw new Error('ENOENT: no such file or directory, open /in/sky.png');
+    };
+    const error = await run({ video_format: 'video_over_image' }, codec, {
+      backgroundPath: '/in/sky.png',
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({
+      code: 'INPUT_NOT_FOUND',
+      field: 'background',
+      file: 'background sky.png',
+      message: 'background sky.png: cannot be read',
+    });
+    expect(codec.passes).toHaveLength(0);
+  });
+
+  it('turns a bug inside the pipeline into a retryable INTERNAL error, not a verdict on the file', async () => {
+    const codec = fakeCodec();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'length')");
+    const error = await removeVideoBackground(
+      { inputPath: '/in/a.mp4', outputPath: '/out/a.mov', options: parseVideoOptions({}) },
+      {
+        segmenter,
+        codec,
+        segment: async () => {
+          throw bug;
+        },
+      },
+    ).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'INTERNAL', retryable: true, cause: bug });
+    expect(codec.aborted).toBe(true);
   });
 
   it('lays mp4_with_color over video_bg_color', async () => {

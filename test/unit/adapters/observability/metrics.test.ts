@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   type EmfRecord,
+  fileFailedRecord,
   fileMetricsRecord,
+  reconcilerRecord,
   stdoutMetrics,
-} from '../../../../containers/worker/metrics.ts';
+} from '../../../../adapters/observability/metrics.ts';
 
 const CREATED = '2026-03-01T10:00:00.000Z';
 const CLAIMED = Date.parse('2026-03-01T10:00:05.000Z');
@@ -142,5 +144,62 @@ describe('stdoutMetrics', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('\n');
     expect(JSON.parse(lines[0] ?? '')).toEqual(record);
+  });
+});
+
+describe('fileFailedRecord (files failed outside the worker)', () => {
+  it('counts one FilesFailed per kind, with where it failed as a property, not a dimension', () => {
+    expect(
+      fileFailedRecord({ kind: 'video', failedBy: 'dead-letter', timestampMs: FINISHED }),
+    ).toEqual({
+      _aws: {
+        Timestamp: FINISHED,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Cutout',
+            Dimensions: [['Kind']],
+            Metrics: [{ Name: 'FilesFailed', Unit: 'Count' }],
+          },
+        ],
+      },
+      Kind: 'video',
+      failedBy: 'dead-letter',
+      FilesFailed: 1,
+    });
+  });
+
+  it('adds the per-model set when the model is known', () => {
+    const record = fileFailedRecord({
+      kind: 'image',
+      failedBy: 'upload-event',
+      timestampMs: FINISHED,
+      modelId: 'u2net',
+    });
+    expect(record._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Kind'], ['Kind', 'Model']]);
+    expect(record).toMatchObject({ Kind: 'image', Model: 'u2net', FilesFailed: 1 });
+  });
+});
+
+describe('reconcilerRecord', () => {
+  it('counts what one run changed, without dimensions', () => {
+    expect(reconcilerRecord({ uploadsQueued: 2, requeued: 1, abandoned: 0 }, FINISHED)).toEqual({
+      _aws: {
+        Timestamp: FINISHED,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Cutout',
+            Dimensions: [[]],
+            Metrics: [
+              { Name: 'ReconcilerUploadsQueued', Unit: 'Count' },
+              { Name: 'ReconcilerRequeued', Unit: 'Count' },
+              { Name: 'ReconcilerAbandoned', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      ReconcilerUploadsQueued: 2,
+      ReconcilerRequeued: 1,
+      ReconcilerAbandoned: 0,
+    });
   });
 });

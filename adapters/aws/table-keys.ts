@@ -1,9 +1,10 @@
-import { RESOURCES } from './resources.ts';
+import { RESOURCES } from '../../core/config/resources.ts';
 
 /**
- * DynamoDB key schemas shared by the CDK app, the local emulators and the adapters, so the
- * table the code queries is the table that gets created. Attribute types follow DynamoDB's
- * letters (S = string).
+ * The DynamoDB layout: key schemas, the pending index and the item key prefixes. The adapters
+ * read and write by it, and the CDK app and the local emulators create the tables from it, so
+ * the table the code queries is the table that gets created. It is storage, not domain, so it
+ * lives here and not in core/. Attribute types follow DynamoDB's letters (S = string).
  */
 
 export interface KeyAttribute {
