@@ -1,53 +1,14 @@
 /**
  * Fault injection on the local stack (npm run bench:faults): runs each scenario of
- * test/integration/faults/fault-scenarios.ts and writes the counts to docs/benchmarks.md.
- * Each scenario runs in a process of its own (the Lambda handler modules bind the first
- * stack's emulator endpoints when imported), this script's own file with `--scenario NAME`.
+ * test/integration/faults/fault-scenarios.ts in turn, in this process (each starts a stack of
+ * its own), and writes the counts to docs/benchmarks.md.
  */
-import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import {
   describeReport,
   FAULT_SCENARIOS,
   type FaultReport,
 } from '../test/integration/faults/fault-scenarios.ts';
 import { machineDescription, writeBenchmarkSection } from './support/benchmarks-doc.ts';
-
-const REPORT_PREFIX = 'FAULT_REPORT ';
-
-async function runOne(name: string): Promise<void> {
-  const scenario = FAULT_SCENARIOS[name];
-  if (!scenario) throw new Error(`no scenario ${name}`);
-  for (const report of await scenario()) {
-    process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(report)}\n`);
-  }
-}
-
-function inChild(name: string): Promise<FaultReport[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, import.meta.filename, '--scenario', name],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const reports = out
-        .split('\n')
-        .filter((line) => line.startsWith(REPORT_PREFIX))
-        .map((line) => JSON.parse(line.slice(REPORT_PREFIX.length)) as FaultReport);
-      if (code !== 0 || reports.length === 0) {
-        reject(new Error(`scenario ${name} exited with ${code}`));
-      } else {
-        resolve(reports);
-      }
-    });
-  });
-}
 
 function verdict(r: FaultReport): string {
   const once =
@@ -60,14 +21,9 @@ function verdict(r: FaultReport): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scenario: { type: 'string' } } });
-  if (values.scenario) {
-    await runOne(values.scenario);
-    process.exit(0);
-  }
   const reports: FaultReport[] = [];
-  for (const name of Object.keys(FAULT_SCENARIOS)) {
-    const got = await inChild(name);
+  for (const scenario of Object.values(FAULT_SCENARIOS)) {
+    const got = await scenario();
     for (const r of got) console.log(describeReport(r));
     reports.push(...got);
   }

@@ -297,7 +297,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     endpoint: endpoints.dynamodb,
     credentials: CREDENTIALS,
   });
-  for (const table of TABLES) await createTable(dynamoClient, table);
+  for (const table of TABLES) {
+    await createTable(dynamoClient, table);
+    // dynalite answers CreateTable before the table is ACTIVE (it flips the status on a timer,
+    // later still when persisting to disk), and refuses item calls until then.
+    await waitForTable(dynamoClient, table.name, (status) => status === 'ACTIVE');
+  }
   dynamoClient.destroy();
 
   fauxqs.createBucket(RESOURCES.inputBucket);

@@ -25,19 +25,19 @@ export interface KeyStoreTargetOptions {
   readonly env: Record<string, string | undefined>;
 }
 
-const LOCAL_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'cutout-local',
-  AWS_SECRET_ACCESS_KEY: 'cutout-local',
-};
+// The emulators accept any credentials, but the SDK insists on finding some.
+const LOCAL_CREDENTIALS = { accessKeyId: 'cutout-local', secretAccessKey: 'cutout-local' };
 
 /** @throws CutoutError INVALID_REQUEST when there is no local stack to write to */
 export async function localKeyStore(options: KeyStoreTargetOptions): Promise<KeyStoreTarget> {
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   const running = await findRunningStack(dataDir, options.env);
-  // The emulators accept any credentials, but the SDK insists on finding some.
-  for (const [name, value] of Object.entries(LOCAL_CREDENTIALS)) process.env[name] ??= value;
   if (running) {
-    const clients = createAwsClients({ region: running.region, endpoints: running.endpoints });
+    const clients = createAwsClients({
+      region: running.region,
+      endpoints: running.endpoints,
+      credentials: LOCAL_CREDENTIALS,
+    });
     return {
       store: new DynamoKeyStore(clients.dynamo, running.keysTable),
       description: `the local stack at ${running.url} (data: ${running.dataDir})`,
@@ -53,7 +53,11 @@ export async function localKeyStore(options: KeyStoreTargetOptions): Promise<Key
   }
   // Its LevelDB is not locked by anyone: open the stopped stack's data in this process.
   const emulators = await startEmulators({ dataDir });
-  const clients = createAwsClients({ region: emulators.region, endpoints: emulators.endpoints });
+  const clients = createAwsClients({
+    region: emulators.region,
+    endpoints: emulators.endpoints,
+    credentials: LOCAL_CREDENTIALS,
+  });
   return {
     store: new DynamoKeyStore(clients.dynamo, emulators.resources.keysTable),
     description: `the stopped local stack's data in ${dataDir}`,

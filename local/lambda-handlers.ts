@@ -1,14 +1,31 @@
 import type { Context, S3Event, ScheduledEvent } from 'aws-lambda';
+import type { MarkUploadedOutcome } from '../core/jobs/mark-uploaded.ts';
 import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
+import { createAuthorizerHandler } from '../functions/authorizer/create-handler.ts';
+import { parseAuthorizerEnv } from '../functions/authorizer/env.ts';
+import { createConvertHandler } from '../functions/convert/create-handler.ts';
+import { parseConvertEnv } from '../functions/convert/env.ts';
+import { createFilesHandler } from '../functions/files/create-handler.ts';
+import { parseFilesEnv } from '../functions/files/env.ts';
+import { createDeadLetterHandler } from '../functions/on-dead-letter/create-handler.ts';
+import { parseDeadLetterEnv } from '../functions/on-dead-letter/env.ts';
+import { createUploadHandler } from '../functions/on-upload/create-handler.ts';
+import { parseUploadEnv } from '../functions/on-upload/env.ts';
+import { createReconcilerHandler } from '../functions/reconciler/create-handler.ts';
+import { parseReconcilerEnv } from '../functions/reconciler/env.ts';
+import { createResultsHandler } from '../functions/results/create-handler.ts';
+import { parseResultsEnv } from '../functions/results/env.ts';
+import type { HandlerDeps } from '../functions/shared/handler-deps.ts';
 import type { ProxyHandler, RequestAuthorizer } from './api-server.ts';
 import type { DeadLetterHandler } from './dead-letter-relay.ts';
 
 /**
- * The deployed Lambda handler modules, imported only after the local stack has put the emulators'
- * endpoints and resource names into the environment (each module reads it once when loaded).
+ * The deployed Lambda handlers, built through the same factories and schemas as on AWS. Each
+ * function's configuration is parsed from `settings` (what its Lambda environment would hold),
+ * so a bad local setting fails as it would at a cold start; nothing is read from `process.env`.
  */
 
-export type UploadHandler = (event: S3Event, context: Context) => Promise<unknown>;
+export type UploadHandler = (event: S3Event, context: Context) => Promise<MarkUploadedOutcome[]>;
 export type ReconcileHandler = (
   event: ScheduledEvent | undefined,
   context: Context,
@@ -24,24 +41,20 @@ export interface LambdaHandlers {
   readonly reconciler: ReconcileHandler;
 }
 
-export async function loadLambdaHandlers(): Promise<LambdaHandlers> {
-  const [convert, results, files, authorizer, onUpload, onDeadLetter, reconciler] =
-    await Promise.all([
-      import('../functions/convert/handler.ts'),
-      import('../functions/results/handler.ts'),
-      import('../functions/files/handler.ts'),
-      import('../functions/authorizer/handler.ts'),
-      import('../functions/on-upload/handler.ts'),
-      import('../functions/on-dead-letter/handler.ts'),
-      import('../functions/reconciler/handler.ts'),
-    ]);
+export function createLambdaHandlers(
+  settings: Readonly<Record<string, string | undefined>>,
+  deps: Partial<HandlerDeps>,
+): LambdaHandlers {
+  // Each function logs under its own name, as its log group would separate them on AWS.
+  const as = (name: string): Partial<HandlerDeps> =>
+    deps.log ? { ...deps, log: deps.log.with({ function: name }) } : deps;
   return {
-    convert: convert.handler,
-    results: results.handler,
-    files: files.handler,
-    authorizer: authorizer.handler,
-    onUpload: onUpload.handler,
-    onDeadLetter: onDeadLetter.handler,
-    reconciler: reconciler.handler,
+    convert: createConvertHandler(parseConvertEnv(settings), as('convert')),
+    results: createResultsHandler(parseResultsEnv(settings), as('results')),
+    files: createFilesHandler(parseFilesEnv(settings), as('files')),
+    authorizer: createAuthorizerHandler(parseAuthorizerEnv(settings), as('authorizer')),
+    onUpload: createUploadHandler(parseUploadEnv(settings), as('on-upload')),
+    onDeadLetter: createDeadLetterHandler(parseDeadLetterEnv(settings), as('on-dead-letter')),
+    reconciler: createReconcilerHandler(parseReconcilerEnv(settings), as('reconciler')),
   };
 }

@@ -5,6 +5,7 @@ import { type AwsClients, createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
 import type { ModelSettings } from '../adapters/models/model-env.ts';
 import { type Log, silentLog } from '../adapters/observability/log.ts';
+import type { MetricsWriter } from '../adapters/observability/metrics.ts';
 import type { QueueSettings } from '../containers/worker/env.ts';
 import { startWorker, type WorkerHandle } from '../containers/worker/start-worker.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../containers/worker/worker-runtime.ts';
@@ -17,7 +18,7 @@ import { type ApiServer, startApiServer } from './api-server.ts';
 import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
 import { ensureDevKey } from './dev-key.ts';
 import { type EmulatorOptions, type Emulators, startEmulators } from './emulators.ts';
-import { loadLambdaHandlers } from './lambda-handlers.ts';
+import { createLambdaHandlers, type LambdaHandlers } from './lambda-handlers.ts';
 import { clearStackState, writeStackState } from './stack-state.ts';
 import { loadWebAssets } from './web-assets.ts';
 
@@ -55,7 +56,11 @@ export interface LocalStackOptions {
     /** Replaces the pipelines (reliability tests). */
     readonly processors?: Processors;
   };
-  /** Where ffmpeg is looked up; the pointer file for `cutout keys` is written when `publish`. */
+  /**
+   * The user's environment: where ffmpeg is looked up, the handlers' settings (model aliases,
+   * limits, LOG_LEVEL) under the names their Lambdas read, and where the pointer file for
+   * `cutout keys` is written when `publish`. Read only, never written.
+   */
   readonly env: Record<string, string | undefined>;
   /**
    * The reconciler runs on a timer as the schedule runs it on AWS; thresholds go to its handler
@@ -70,7 +75,10 @@ export interface LocalStackOptions {
   };
   /** Announce this stack to `cutout keys` through the user's cache folder. */
   readonly publish?: boolean;
+  /** Workers' and handlers' log lines (silent when absent). */
   readonly log?: Log;
+  /** The handlers' EMF records (stdout when absent, as a Lambda writes them). */
+  readonly metrics?: MetricsWriter;
   readonly requestLog?: (line: string) => void;
 }
 
@@ -81,6 +89,8 @@ export interface LocalStack {
   readonly dataDir: string;
   readonly emulators: Emulators;
   readonly clients: AwsClients;
+  /** This stack's own Lambda handlers (tests call them as the event sources would). */
+  readonly handlers: LambdaHandlers;
   readonly runtime: WorkerRuntime;
   /** Running workers, in start order (killed ones stay listed). */
   readonly workers: readonly WorkerHandle[];
@@ -155,14 +165,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.queues ? { queues: options.queues } : {}),
     onUploadError: (error) => log.error('upload-event.failed', { error: String(error) }),
   });
-  // The handler modules read their configuration from the environment when first imported.
-  Object.assign(process.env, parseableUrls(emulators.env()), reconcilerEnv(options));
-  const handlers = await loadLambdaHandlers();
+  const emulatorEnv = emulators.env();
+  // Explicit credentials: the SDK would otherwise look for them in the process's environment.
+  const clients = createAwsClients({
+    region: emulators.region,
+    endpoints: emulators.endpoints,
+    credentials: {
+      accessKeyId: emulatorEnv.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: emulatorEnv.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  // What each Lambda's environment would hold: the user's settings, this stack's resources.
+  let handlers: LambdaHandlers;
+  try {
+    handlers = createLambdaHandlers(
+      { ...options.env, ...parseableUrls(emulatorEnv), ...reconcilerEnv(options) },
+      { clients, log, ...(options.metrics ? { metrics: options.metrics } : {}) },
+    );
+  } catch (error) {
+    // A bad setting (named by the schema) stops the stack before anything else has started.
+    await emulators.stop();
+    throw error;
+  }
   emulators.setObjectCreatedListener((event) =>
     handlers.onUpload(event, lambdaContext('cutout-on-upload', 60_000)),
   );
-
-  const clients = createAwsClients({ region: emulators.region, endpoints: emulators.endpoints });
   const apiKey = await ensureDevKey(
     new DynamoKeyStore(clients.dynamo, emulators.resources.keysTable),
     dataDir,
@@ -279,6 +306,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir,
     emulators,
     clients,
+    handlers,
     runtime,
     workers,
     addWorker,

@@ -3,7 +3,7 @@ import '../bin/node-warnings.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { locateFfmpeg } from '../adapters/ffmpeg/ffmpeg-binaries.ts';
 import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
-import { createLog, silentLog } from '../adapters/observability/log.ts';
+import { createLog } from '../adapters/observability/log.ts';
 import { toCutoutError } from '../core/errors.ts';
 import { startLocalStack } from './local-stack.ts';
 import { applyModelDefaults, namingReadyModels } from './model-defaults.ts';
@@ -81,7 +81,8 @@ async function main(): Promise<void> {
     video,
     env,
     publish: true,
-    log: flags.verbose ? createLog({ service: 'cutout-local', write }) : silentLog,
+    // Quiet still shows errors (a 5xx's cause, a failed upload event); --verbose shows all.
+    log: createLog({ service: 'cutout-local', write, level: flags.verbose ? 'debug' : 'error' }),
     ...(flags.verbose ? { requestLog: write } : {}),
   });
 

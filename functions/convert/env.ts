@@ -14,20 +14,23 @@ import {
   ttlShape,
 } from '../shared/env-schema.ts';
 
-/** The convert function's environment, parsed once at cold start. */
-export const env = parseEnv(
-  {
-    ...awsEnvShape,
-    ...logLevelShape,
-    ...jobsTableShape,
-    ...optionalKeysTableShape,
-    ...inputBucketShape,
-    ...queuesShape,
-    ...ttlShape,
-    ...inlineLimitShape,
-    ...availableModelsShape,
-    [ENV.modelAliases]: z.string().optional(),
-    [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
-  },
-  process.env,
-);
+export const convertEnvShape = {
+  ...awsEnvShape,
+  ...logLevelShape,
+  ...jobsTableShape,
+  ...optionalKeysTableShape,
+  ...inputBucketShape,
+  ...queuesShape,
+  ...ttlShape,
+  ...inlineLimitShape,
+  ...availableModelsShape,
+  [ENV.modelAliases]: z.string().optional(),
+  [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
+};
+
+/** The convert function's environment (or the local stack's settings), parsed once at cold start. */
+export function parseConvertEnv(source: Record<string, string | undefined>) {
+  return parseEnv(convertEnvShape, source);
+}
+
+export type ConvertConfig = ReturnType<typeof parseConvertEnv>;

@@ -9,16 +9,19 @@ import {
   responseLimitShape,
 } from '../shared/env-schema.ts';
 
-/** The files function's environment, parsed once at cold start. */
-export const env = parseEnv(
-  {
-    ...awsEnvShape,
-    ...logLevelShape,
-    ...jobsTableShape,
-    ...outputBucketShape,
-    ...responseLimitShape,
-    ...bindResultsShape,
-    ...optionalKeysTableShape,
-  },
-  process.env,
-);
+export const filesEnvShape = {
+  ...awsEnvShape,
+  ...logLevelShape,
+  ...jobsTableShape,
+  ...outputBucketShape,
+  ...responseLimitShape,
+  ...bindResultsShape,
+  ...optionalKeysTableShape,
+};
+
+/** The files function's environment (or the local stack's settings), parsed once at cold start. */
+export function parseFilesEnv(source: Record<string, string | undefined>) {
+  return parseEnv(filesEnvShape, source);
+}
+
+export type FilesConfig = ReturnType<typeof parseFilesEnv>;

@@ -1,5 +1,11 @@
 import { logLevelShape } from '../../adapters/observability/log.ts';
 import { awsEnvShape, jobsTableShape, parseEnv } from '../shared/env-schema.ts';
 
-/** The dead-letter function's environment, parsed once at cold start. */
-export const env = parseEnv({ ...awsEnvShape, ...logLevelShape, ...jobsTableShape }, process.env);
+export const deadLetterEnvShape = { ...awsEnvShape, ...logLevelShape, ...jobsTableShape };
+
+/** The dead-letter function's environment (or the local stack's settings), parsed once at cold start. */
+export function parseDeadLetterEnv(source: Record<string, string | undefined>) {
+  return parseEnv(deadLetterEnvShape, source);
+}
+
+export type DeadLetterConfig = ReturnType<typeof parseDeadLetterEnv>;

@@ -8,15 +8,18 @@ import {
   ttlShape,
 } from '../shared/env-schema.ts';
 
-/** The upload-event function's environment, parsed once at cold start. */
-export const env = parseEnv(
-  {
-    ...awsEnvShape,
-    ...logLevelShape,
-    ...jobsTableShape,
-    ...inputBucketShape,
-    ...queuesShape,
-    ...ttlShape,
-  },
-  process.env,
-);
+export const uploadEnvShape = {
+  ...awsEnvShape,
+  ...logLevelShape,
+  ...jobsTableShape,
+  ...inputBucketShape,
+  ...queuesShape,
+  ...ttlShape,
+};
+
+/** The upload-event function's environment (or the local stack's settings), parsed once at cold start. */
+export function parseUploadEnv(source: Record<string, string | undefined>) {
+  return parseEnv(uploadEnvShape, source);
+}
+
+export type UploadConfig = ReturnType<typeof parseUploadEnv>;

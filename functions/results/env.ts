@@ -8,15 +8,18 @@ import {
   parseEnv,
 } from '../shared/env-schema.ts';
 
-/** The results function's environment, parsed once at cold start. */
-export const env = parseEnv(
-  {
-    ...awsEnvShape,
-    ...logLevelShape,
-    ...jobsTableShape,
-    ...outputBucketShape,
-    ...bindResultsShape,
-    ...optionalKeysTableShape,
-  },
-  process.env,
-);
+export const resultsEnvShape = {
+  ...awsEnvShape,
+  ...logLevelShape,
+  ...jobsTableShape,
+  ...outputBucketShape,
+  ...bindResultsShape,
+  ...optionalKeysTableShape,
+};
+
+/** The results function's environment (or the local stack's settings), parsed once at cold start. */
+export function parseResultsEnv(source: Record<string, string | undefined>) {
+  return parseEnv(resultsEnvShape, source);
+}
+
+export type ResultsConfig = ReturnType<typeof parseResultsEnv>;

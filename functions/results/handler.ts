@@ -1,29 +1,4 @@
-import { awsClients } from '../../adapters/aws/clients.ts';
-import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
-import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
-import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
-import { getResults } from '../../core/jobs/get-results.ts';
-import { clientConfig } from '../shared/env-schema.ts';
-import { jsonResponse } from '../shared/http.ts';
-import { createJobReader } from '../shared/job-reader.ts';
-import { httpHandler } from '../shared/middleware.ts';
-import { readRequestBody } from '../shared/request-body.ts';
-import { env } from './env.ts';
+import { createResultsHandler } from './create-handler.ts';
+import { parseResultsEnv } from './env.ts';
 
-const aws = awsClients(clientConfig(env));
-const outputs = new S3ObjectStore(aws.s3, aws.s3Presign, env.OUTPUT_BUCKET_NAME);
-const reader = createJobReader(new DynamoJobRepository(aws.dynamo, env.JOBS_TABLE_NAME), {
-  bindToKey: env.CUTOUT_BIND_RESULTS_TO_KEY,
-  keys: env.KEYS_TABLE_NAME ? new DynamoKeyStore(aws.dynamo, env.KEYS_TABLE_NAME) : undefined,
-});
-
-/**
- * POST /v1/results: the job's state in the seed's shape. The uuid is the capability, unless the
- * stage binds results to the key that created the job (`cutout:bindResultsToKey`).
- */
-export const handler = httpHandler({ service: 'results', level: env.LOG_LEVEL }, async (event) => {
-  const repo = await reader(event);
-  const body = await readRequestBody(event, { maxBytes: 64 * 1024, maxFiles: 0 });
-  const uuid = body.fields.uuid ?? event.queryStringParameters?.uuid;
-  return jsonResponse(200, await getResults(uuid, { repo, outputs }));
-});
+export const handler = createResultsHandler(parseResultsEnv(process.env));

@@ -1,11 +1,20 @@
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import type { ModelGenerators } from '../../adapters/models/generated-model.ts';
 import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
 import { createModelStore, type ModelStore } from '../../adapters/models/model-store.ts';
 import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
 import type { ModelEntry, ModelManifest } from '../../core/models/manifest.schema.ts';
 import { resolveModel } from '../../core/models/resolve-model.ts';
 import { applyModelDefaults } from '../model-defaults.ts';
+
+/**
+ * The models `cutout models pull` may generate: development tools, loaded on use (the writer
+ * needs protobufjs, a dev dependency the worker image does not install).
+ */
+const DEV_GENERATORS: ModelGenerators = {
+  tiny: async () => (await import('../../adapters/onnx/tiny-model-writer.ts')).encodeTinyModel(),
+};
 
 /** `cutout models list|pull|verify`: what the manifest holds and what the cache has. */
 export function modelsCommand(
@@ -14,7 +23,7 @@ export function modelsCommand(
 ): Command {
   const open = () => {
     const settings = modelSettingsFromEnv(env);
-    return { settings, store: createModelStore(settings) };
+    return { settings, store: createModelStore(settings, { generators: DEV_GENERATORS }) };
   };
   const command = new Command('models').description(
     'List, download and verify model weights (cache: CUTOUT_MODEL_DIR)',

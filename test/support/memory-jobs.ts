@@ -8,6 +8,7 @@ import {
   type InlineFile,
 } from '../../core/jobs/create-job.ts';
 import type { JobQueue, Scratch } from '../../core/jobs/ports.ts';
+import type { ProcessFileDeps } from '../../core/jobs/process-file.ts';
 import {
   FakeClock,
   MemoryJobQueue,
@@ -52,6 +53,23 @@ export function createJobDeps(
     queue: options.queue ?? ports.queue,
     clock: ports.clock,
     newId: () => jobId,
+  };
+}
+
+/**
+ * processFile's dependencies on the ports: `deps` names the processors and may set (or
+ * replace) anything else.
+ */
+export function processFileDeps(
+  ports: MemoryJobPorts,
+  deps: Pick<ProcessFileDeps, 'processors'> & Partial<ProcessFileDeps>,
+): ProcessFileDeps {
+  return {
+    repo: ports.repo,
+    inputs: ports.inputs,
+    outputs: ports.outputs,
+    clock: ports.clock,
+    ...deps,
   };
 }
 

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { parseJobMessage } from '../../../core/jobs/job-message.ts';
+import { createConvertHandler } from '../../../functions/convert/create-handler.ts';
+import { parseConvertEnv } from '../../../functions/convert/env.ts';
 import { AVAILABLE_MODELS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import {
@@ -346,22 +348,14 @@ describe('POST /v1/convert', () => {
   });
 });
 
-/** The convert module loaded again under `env` (it reads its environment once, at import). */
+/** A convert handler built from the test's emulator settings with `env` on top. */
 async function convertWith(env: Record<string, string | undefined>): Promise<Handler> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  apply(env);
-  vi.resetModules();
-  try {
-    return (await import('../../../functions/convert/handler.ts')).handler;
-  } finally {
-    apply(saved);
-  }
+  const config = parseConvertEnv({
+    ...aws.emulators.env(),
+    INLINE_LIMIT_BYTES: String(INLINE_LIMIT),
+    ...env,
+  });
+  return createConvertHandler(config, { clients: aws.clients });
 }
 
 describe('POST /v1/convert as deployed on AWS', () => {

@@ -1,7 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
 import { claimUpdate, completeUpdate, failUpdate } from '../../../core/jobs/transitions.ts';
+import { createFilesHandler } from '../../../functions/files/create-handler.ts';
+import { parseFilesEnv } from '../../../functions/files/env.ts';
+import { createResultsHandler } from '../../../functions/results/create-handler.ts';
+import { parseResultsEnv } from '../../../functions/results/env.ts';
 import { BIND_RESULTS_ENV } from '../../../functions/shared/env-schema.ts';
 import { type EmulatedAws, startEmulatedAws } from '../../support/emulators.ts';
 import {
@@ -240,22 +244,18 @@ describe('cutout:bindResultsToKey', () => {
 
   it('on: only the creating key reads the job; others get 404, no key 401', async () => {
     const uuid = await jobOf(OWNER);
-    const saved = { bind: process.env[BIND_RESULTS_ENV], keys: process.env.KEYS_TABLE_NAME };
     // As deployed: the flag on and no keys table (the authorizer's context names the key).
-    process.env[BIND_RESULTS_ENV] = 'true';
-    delete process.env.KEYS_TABLE_NAME;
-    vi.resetModules();
-    let bound: { results: Handler; files: Handler };
-    try {
-      bound = {
-        results: (await import('../../../functions/results/handler.ts')).handler,
-        files: (await import('../../../functions/files/handler.ts')).handler,
-      };
-    } finally {
-      if (saved.bind === undefined) delete process.env[BIND_RESULTS_ENV];
-      else process.env[BIND_RESULTS_ENV] = saved.bind;
-      process.env.KEYS_TABLE_NAME = saved.keys;
-    }
+    const settings = {
+      ...aws.emulators.env(),
+      RESPONSE_LIMIT_BYTES: String(RESPONSE_LIMIT),
+      [BIND_RESULTS_ENV]: 'true',
+      KEYS_TABLE_NAME: undefined,
+    };
+    const deps = { clients: aws.clients };
+    const bound = {
+      results: createResultsHandler(parseResultsEnv(settings), deps),
+      files: createFilesHandler(parseFilesEnv(settings), deps),
+    };
 
     const mine = await poll(bound.results, uuid, OWNER);
     expect(mine.statusCode).toBe(200);

@@ -302,7 +302,7 @@ export async function everyMessageThreeTimes(): Promise<FaultReport> {
         );
         const jobIds = [...inlineJobs, ...uploadJobs.map((u) => u.uuid)];
         const files = await filesOf(stack, jobIds);
-        const { handler: onUpload } = await import('../../../functions/on-upload/handler.ts');
+        const { onUpload } = stack.handlers;
         let copies = 0;
         let events = 0;
         await Promise.all(
@@ -513,7 +513,7 @@ export async function strandedFiles(): Promise<FaultReport[]> {
       async (stack) => {
         const { resources } = stack.emulators;
         const png = await samplePng(32, 24);
-        const { handler: onUpload } = await import('../../../functions/on-upload/handler.ts');
+        const { onUpload } = stack.handlers;
 
         const uploads = await Promise.all(
           Array.from({ length: 3 }, (_, j) => postUploadJob(stack, `lost-${j}.png`, png.length)),

@@ -18,7 +18,7 @@ const outcomes: MarkUploadedOutcome[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack({ workers: 2 });
-  const { handler: onUpload } = await import('../../../functions/on-upload/handler.ts');
+  const { onUpload } = stack.handlers;
   stack.emulators.setObjectCreatedListener(async (event: S3Event) => {
     outcomes.push(...(await onUpload(event, lambdaContext('cutout-on-upload', 60_000))));
   });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModelStore, downloadUrl } from '../../../../adapters/models/model-store.ts';
+import { encodeTinyModel } from '../../../../adapters/onnx/tiny-model-writer.ts';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { ModelEntry } from '../../../../core/models/manifest.schema.ts';
 
@@ -84,7 +85,7 @@ const store = (overrides: { allowDownload?: boolean; mirrorUrl?: string | undefi
       allowDownload: overrides.allowDownload ?? true,
       mirrorUrl: 'mirrorUrl' in overrides ? overrides.mirrorUrl : base,
     },
-    { backoffMs: 1, attempts: 3 },
+    { backoffMs: 1, attempts: 3, generators: { tiny: encodeTinyModel } },
   );
 
 async function errorOf(promise: Promise<unknown>): Promise<CutoutError> {
@@ -210,6 +211,21 @@ describe('model store', () => {
     const error = await errorOf(store().ensure({ ...tiny, id: 'tiny2', sha256: sha256(GOOD) }));
     expect(error.message).toContain('the generated file has sha256');
     expect(await store().isCached({ ...tiny, id: 'tiny2' })).toBe(false);
+  });
+
+  it('refuses a generated model when it was given no generator, saying how to provide it', async () => {
+    const { MODEL_MANIFEST } = await import('../../../../core/models/bundled-manifest.ts');
+    const pinned = MODEL_MANIFEST.models.find((model) => model.id === 'tiny');
+    if (pinned === undefined) throw new Error('no tiny entry');
+    // What production code builds: no generators, so the writer (protobufjs) is never loaded.
+    const production = createModelStore({ cacheDir: dir, allowDownload: true, mirrorUrl: base });
+    const error = await errorOf(production.ensure(pinned));
+    expect(error.code).toBe('MODEL_UNAVAILABLE');
+    expect(error.message).toContain('`npx cutout models pull tiny`');
+    expect(await production.isCached(pinned)).toBe(false);
+    // Once the development tools have written it, the same store serves the file.
+    await store().ensure(pinned);
+    expect(await production.ensure(pinned)).toBe(join(dir, 'tiny.onnx'));
   });
 });
 

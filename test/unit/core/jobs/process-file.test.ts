@@ -12,6 +12,7 @@ import {
   inlinePart,
   JOB_ID,
   memoryJobPorts,
+  processFileDeps,
   recordedScratch,
 } from '../../../support/memory-jobs.ts';
 
@@ -60,20 +61,20 @@ const echo: ImageProcessor = async (input, options, ctx) => {
 
 describe('processFile', () => {
   it('claims, runs the processor, writes the output under the fixed key and marks done', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, outputs } = ports;
     const seen: string[] = [];
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: {
-        image: async (input, options, ctx) => {
-          seen.push(ctx.fileName);
-          return echo(input, options, ctx);
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        processors: {
+          image: async (input, options, ctx) => {
+            seen.push(ctx.fileName);
+            return echo(input, options, ctx);
+          },
         },
-      },
-    });
+      }),
+    );
     expect(outcome).toEqual({
       outcome: 'done',
       outputKey: `jobs/${JOB_ID}/cat.png`,
@@ -96,39 +97,39 @@ describe('processFile', () => {
   });
 
   it('skips a redelivered message of a finished file without running anything', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
-    await processFile(MESSAGE, { repo, inputs, outputs, clock, processors: { image: echo } });
+    const ports = await setup();
+    const { repo } = ports;
+    await processFile(MESSAGE, processFileDeps(ports, { processors: { image: echo } }));
     let runs = 0;
-    const again = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: {
-        image: async (...args) => {
-          runs++;
-          return echo(...args);
+    const again = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        processors: {
+          image: async (...args) => {
+            runs++;
+            return echo(...args);
+          },
         },
-      },
-    });
+      }),
+    );
     expect(again.outcome).toBe('skipped');
     expect(runs).toBe(0);
     expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(1);
   });
 
   it('fails the file with the message of a non-retryable error and resolves (ack)', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: {
-        image: async () => {
-          throw new CutoutError('DECODE_FAILED', 'not a decodable image');
+    const ports = await setup();
+    const { repo, outputs } = ports;
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        processors: {
+          image: async () => {
+            throw new CutoutError('DECODE_FAILED', 'not a decodable image');
+          },
         },
-      },
-    });
+      }),
+    );
     expect(outcome).toMatchObject({
       outcome: 'failed',
       code: 'DECODE_FAILED',
@@ -144,46 +145,41 @@ describe('processFile', () => {
   });
 
   it('rejects on a retryable error, keeping the reason and freeing the file for the next delivery', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
-    const failing = processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: {
-        image: async () => {
-          throw new CutoutError('MODEL_UNAVAILABLE', 'model u2net is loading');
+    const ports = await setup();
+    const { repo } = ports;
+    const failing = processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        processors: {
+          image: async () => {
+            throw new CutoutError('MODEL_UNAVAILABLE', 'model u2net is loading');
+          },
         },
-      },
-    });
+      }),
+    );
     await expect(failing).rejects.toMatchObject({ code: 'MODEL_UNAVAILABLE' });
     expect(await repo.getFile(JOB_ID, '0000')).toMatchObject({
       status: 'running',
       leaseUntil: 0,
       lastError: 'model u2net is loading',
     });
-    const retry = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: { image: echo },
-    });
+    const retry = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { processors: { image: echo } }),
+    );
     expect(retry.outcome).toBe('done');
     expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(2);
   });
 
   it('names the file at the front of its reason even when the problem mentions it', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, inputs } = ports;
     const inputKey = (await repo.getFile(JOB_ID, '0000'))?.inputKey ?? '';
     inputs.objects.delete(inputKey);
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: { image: echo },
-    });
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { processors: { image: echo } }),
+    );
     // Read from the error's fields: a name inside the text is not the reason's lead.
     expect(outcome).toMatchObject({
       outcome: 'failed',
@@ -193,21 +189,20 @@ describe('processFile', () => {
   });
 
   it('says an error about the background after the file it failed', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: {
-        image: async () => {
-          throw new CutoutError('DECODE_FAILED', 'the png data is corrupt', {
-            field: 'background',
-            file: 'background',
-          });
+    const ports = await setup();
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        processors: {
+          image: async () => {
+            throw new CutoutError('DECODE_FAILED', 'the png data is corrupt', {
+              field: 'background',
+              file: 'background',
+            });
+          },
         },
-      },
-    });
+      }),
+    );
     expect(outcome).toMatchObject({
       outcome: 'failed',
       error: 'cat.jpg: background: the png data is corrupt',
@@ -215,25 +210,26 @@ describe('processFile', () => {
   });
 
   it('does not leak internal error text into the stored reason', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo } = ports;
     await expect(
-      processFile(MESSAGE, {
-        repo,
-        inputs,
-        outputs,
-        clock,
-        processors: {
-          image: async () => {
-            throw new Error('secret stack detail');
+      processFile(
+        MESSAGE,
+        processFileDeps(ports, {
+          processors: {
+            image: async () => {
+              throw new Error('secret stack detail');
+            },
           },
-        },
-      }),
+        }),
+      ),
     ).rejects.toThrow('secret stack detail');
     expect((await repo.getFile(JOB_ID, '0000'))?.lastError).toBe('an internal error');
   });
 
   it('acknowledges a duplicate of a file another worker holds, and takes it over after the lease', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, outputs, clock } = ports;
     let release: () => void = () => undefined;
     const slow: ImageProcessor = async (input, options, ctx) => {
       await new Promise<void>((resolve) => {
@@ -241,30 +237,25 @@ describe('processFile', () => {
       });
       return echo(input, options, ctx);
     };
-    const first = processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      leaseMs: 1000,
-      processors: { image: slow },
-    });
+    const first = processFile(
+      MESSAGE,
+      processFileDeps(ports, { leaseMs: 1000, processors: { image: slow } }),
+    );
     await until(async () => (await repo.getFile(JOB_ID, '0000'))?.status === 'running');
     let duplicateRuns = 0;
     // Resolving means "acknowledge": a retry would count toward the dead-letter limit.
-    const duplicate = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      leaseMs: 1000,
-      processors: {
-        image: async (...args) => {
-          duplicateRuns++;
-          return echo(...args);
+    const duplicate = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        leaseMs: 1000,
+        processors: {
+          image: async (...args) => {
+            duplicateRuns++;
+            return echo(...args);
+          },
         },
-      },
-    });
+      }),
+    );
     expect(duplicate).toMatchObject({ outcome: 'skipped' });
     expect(duplicate.outcome === 'skipped' && duplicate.reason).toMatch(/another worker holds/);
     expect(duplicateRuns).toBe(0);
@@ -273,20 +264,17 @@ describe('processFile', () => {
     clock.advance(400);
     const redelivered = await processFile(
       MESSAGE,
-      { repo, inputs, outputs, clock, leaseMs: 1000, processors: { image: echo } },
+      processFileDeps(ports, { leaseMs: 1000, processors: { image: echo } }),
       { receiveCount: 2 },
     );
     expect(redelivered).toMatchObject({ outcome: 'held', retryInSeconds: 2 });
     clock.advance(-400);
     // The first worker "crashes": its lease runs out and a redelivery takes over.
     clock.advance(1001);
-    const second = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: { image: echo },
-    });
+    const second = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { processors: { image: echo } }),
+    );
     expect(second.outcome).toBe('done');
     release();
     // The zombie finishes late: its completion no longer counts, the output key is the same.
@@ -296,23 +284,21 @@ describe('processFile', () => {
   });
 
   it('fails the file when its input is gone', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { inputs } = ports;
     inputs.objects.clear();
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: { image: echo },
-    });
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { processors: { image: echo } }),
+    );
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'INPUT_NOT_FOUND' });
   });
 
   it('skips messages for unknown jobs', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
     const outcome = await processFile(
       { ...MESSAGE, jobId: '99999999-2222-4333-8444-555555555555' },
-      { repo, inputs, outputs, clock, processors: { image: echo } },
+      processFileDeps(ports, { processors: { image: echo } }),
     );
     expect(outcome.outcome).toBe('skipped');
   });
@@ -333,17 +319,17 @@ function blockingUntilAborted(seen: { aborted?: unknown; started?: boolean }): I
 
 describe('processFile leases, deadlines and hand-back', () => {
   it('renews an image lease on a timer, without progress, so a duplicate still finds it held', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, clock } = ports;
     const seen: { started?: boolean } = {};
-    const first = processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      leaseMs: 60,
-      imageDeadlineMs: 60_000,
-      processors: { image: blockingUntilAborted(seen) },
-    });
+    const first = processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        leaseMs: 60,
+        imageDeadlineMs: 60_000,
+        processors: { image: blockingUntilAborted(seen) },
+      }),
+    );
     await until(() => seen.started === true, 'the processor to start');
     const claimedUntil = (await repo.getFile(JOB_ID, '0000'))?.leaseUntil ?? 0;
     // Time passes with no progress report; the renewal timer alone must push the lease on.
@@ -353,33 +339,26 @@ describe('processFile leases, deadlines and hand-back', () => {
       'a timed renewal',
     );
     clock.advance(50); // past the first lease: without renewals the duplicate would claim here
-    const duplicate = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      leaseMs: 60,
-      processors: { image: echo },
-    });
+    const duplicate = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { leaseMs: 60, processors: { image: echo } }),
+    );
     expect(duplicate.outcome).toBe('skipped');
     expect((await repo.getFile(JOB_ID, '0000'))?.attempts).toBe(1);
     // Let the first call end: take the file over so its next renewal finds it lost.
     clock.advance(1_000);
-    await processFile(MESSAGE, { repo, inputs, outputs, clock, processors: { image: echo } });
+    await processFile(MESSAGE, processFileDeps(ports, { processors: { image: echo } }));
     expect((await first).outcome).toBe('skipped');
   });
 
   it('aborts the processor when a renewal finds the file taken over (lost lease)', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, outputs, clock } = ports;
     const seen: { aborted?: unknown; started?: boolean } = {};
-    const first = processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      leaseMs: 30,
-      processors: { image: blockingUntilAborted(seen) },
-    });
+    const first = processFile(
+      MESSAGE,
+      processFileDeps(ports, { leaseMs: 30, processors: { image: blockingUntilAborted(seen) } }),
+    );
     await until(() => seen.started === true, 'the processor to start');
     // Another claim takes the file (as after a long stall past the lease).
     const file = await repo.getFile(JOB_ID, '0000');
@@ -399,17 +378,17 @@ describe('processFile leases, deadlines and hand-back', () => {
   });
 
   it('fails a file past its deadline with DEADLINE_EXCEEDED, aborting the processor and clearing the lease', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, outputs } = ports;
     const seen: { aborted?: unknown; started?: boolean } = {};
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      imageDeadlineMs: 200,
-      videoDeadlineMs: 60_000,
-      processors: { image: blockingUntilAborted(seen) },
-    });
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        imageDeadlineMs: 200,
+        videoDeadlineMs: 60_000,
+        processors: { image: blockingUntilAborted(seen) },
+      }),
+    );
     const reason = 'cat.jpg: did not finish within 0.2 s (the image deadline)';
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'DEADLINE_EXCEEDED', error: reason });
     expect(seen.aborted).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
@@ -422,32 +401,29 @@ describe('processFile leases, deadlines and hand-back', () => {
   });
 
   it('fails at the deadline even when the processor ignores the signal (after the grace)', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
-    const outcome = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      imageDeadlineMs: 100,
-      abortGraceMs: 20,
-      processors: { image: () => new Promise(() => undefined) },
-    });
+    const ports = await setup();
+    const { repo } = ports;
+    const outcome = await processFile(
+      MESSAGE,
+      processFileDeps(ports, {
+        imageDeadlineMs: 100,
+        abortGraceMs: 20,
+        processors: { image: () => new Promise(() => undefined) },
+      }),
+    );
     expect(outcome).toMatchObject({ outcome: 'failed', code: 'DEADLINE_EXCEEDED' });
     expect((await repo.getFile(JOB_ID, '0000'))?.status).toBe('failed');
   });
 
   it('on hand-back releases the lease at once, keeps quiet afterwards, and rejects for redelivery', async () => {
-    const { repo, inputs, outputs, clock } = await setup();
+    const ports = await setup();
+    const { repo, clock } = ports;
     const handBack = new AbortController();
     let started = false;
     let lateProgress = false;
     const first = processFile(
       MESSAGE,
-      {
-        repo,
-        inputs,
-        outputs,
-        clock,
+      processFileDeps(ports, {
         leaseMs: 60_000,
         progressIntervalMs: 0,
         processors: {
@@ -466,7 +442,7 @@ describe('processFile leases, deadlines and hand-back', () => {
             });
           },
         },
-      },
+      }),
       { signal: handBack.signal },
     );
     await until(() => started, 'the processor to start');
@@ -480,32 +456,26 @@ describe('processFile leases, deadlines and hand-back', () => {
       lastError: 'handed back at shutdown',
     });
     // The next worker claims at once: no waiting for the 60 s lease.
-    const next = await processFile(MESSAGE, {
-      repo,
-      inputs,
-      outputs,
-      clock,
-      processors: { image: echo },
-    });
+    const next = await processFile(
+      MESSAGE,
+      processFileDeps(ports, { processors: { image: echo } }),
+    );
     expect(next.outcome).toBe('done');
   });
 });
 
 describe('processFile for video', () => {
   it('hands the processor local paths (input, background, work dir), uploads its output file and cleans up', async () => {
-    const { repo, inputs, outputs, clock } = await videoSetup(
+    const ports = await videoSetup(
       { video_format: 'video_over_image' },
       inlinePart('sky.jpg', 'image/jpeg', new Uint8Array([3]), 'bg_image'),
     );
+    const { repo, outputs } = ports;
     const { scratch, dirs, dispose } = await recordedScratch();
     try {
       const outcome = await processFile(
         { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'video' },
-        {
-          repo,
-          inputs,
-          outputs,
-          clock,
+        processFileDeps(ports, {
           scratch,
           processors: {
             video: async (inputPath, options, ctx) => {
@@ -525,7 +495,7 @@ describe('processFile for video', () => {
               };
             },
           },
-        },
+        }),
       );
       expect(outcome).toMatchObject({ outcome: 'done', outputKey: `jobs/${JOB_ID}/clip.mp4` });
       expect(outputs.objects.get(`jobs/${JOB_ID}/clip.mp4`)?.data).toEqual(
@@ -539,16 +509,13 @@ describe('processFile for video', () => {
   });
 
   it('fails a video past its deadline and removes its scratch folder', async () => {
-    const { repo, inputs, outputs, clock } = await videoSetup({});
+    const ports = await videoSetup({});
+    const { repo } = ports;
     const { scratch, dirs, dispose } = await recordedScratch();
     try {
       const outcome = await processFile(
         { v: 1, jobId: JOB_ID, fileId: '0000', kind: 'video' },
-        {
-          repo,
-          inputs,
-          outputs,
-          clock,
+        processFileDeps(ports, {
           imageDeadlineMs: 60_000,
           videoDeadlineMs: 300,
           scratch,
@@ -559,7 +526,7 @@ describe('processFile for video', () => {
                 ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
               }),
           },
-        },
+        }),
       );
       expect(outcome).toMatchObject({
         outcome: 'failed',

@@ -1,0 +1,92 @@
+import { invalidField } from '../errors.ts';
+import {
+  type ConvertOptions,
+  parseConvertOptions,
+  type RawFields,
+} from '../params/convert-params.ts';
+import type { JobKind } from './job.ts';
+import type { JobLimits } from './job-limits.ts';
+import { parseUploads, type UploadRequest } from './uploads.ts';
+
+/** A convert request's parts, read and checked before anything is stored. */
+
+export interface InlineFile {
+  /** The multipart field it came in (`files`, `file[0]`, ...), for error messages. */
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string | undefined;
+  readonly data: Uint8Array;
+}
+
+export interface CreateJobRequest {
+  readonly apiKeyId: string | undefined;
+  /** Every non-file field of the request, `uploads` included; unknown ones are ignored. */
+  readonly fields: RawFields;
+  readonly files: readonly InlineFile[];
+  readonly background?: InlineFile;
+}
+
+/** What the request asks for: its options, inline files or an uploads list, its background. */
+export interface JobRequest {
+  readonly options: ConvertOptions;
+  /** Present in uploads mode; otherwise the request's inline files are the inputs. */
+  readonly uploads: readonly UploadRequest[] | undefined;
+  /** The kind of background the options need, if any. */
+  readonly needed: JobKind | undefined;
+  /** The request's background part when the options need one (always given then). */
+  readonly background: InlineFile | undefined;
+}
+
+/** Which background a set of options needs, if any. */
+export function backgroundNeeded(options: ConvertOptions): JobKind | undefined {
+  if (options.kind === 'image') return options.background.type === 'image' ? 'image' : undefined;
+  if (options.format === 'video_over_image') return 'image';
+  if (options.format === 'video_over_video') return 'video';
+  return undefined;
+}
+
+/**
+ * Parses the options (naming the field), decides inline files vs `uploads`, and checks the
+ * file count and the background the options need.
+ *
+ * @throws CutoutError INVALID_REQUEST naming the field
+ */
+export function readJobRequest(
+  request: CreateJobRequest,
+  limits: JobLimits,
+  knownModels: ReadonlySet<string> | undefined,
+): JobRequest {
+  const options = parseConvertOptions(request.fields);
+  if (knownModels && !knownModels.has(options.model)) {
+    const known = [...knownModels].sort().join(', ');
+    throw invalidField('model', `unknown model '${options.model}'; known: ${known}`);
+  }
+  const rawUploads = request.fields.uploads;
+  const uploads =
+    rawUploads === undefined || rawUploads === '' ? undefined : parseUploads(rawUploads);
+  if (uploads && request.files.length > 0) {
+    throw invalidField('uploads', 'send either files or an uploads list, not both');
+  }
+  const count = uploads ? uploads.length : request.files.length;
+  if (count === 0) {
+    throw invalidField(
+      'files',
+      'at least one file is required: multipart parts named files (or file[0], file[1], ...), or an uploads list',
+    );
+  }
+  if (count > limits.maxFiles) {
+    throw invalidField(
+      uploads ? 'uploads' : 'files',
+      `at most ${limits.maxFiles} files per request, got ${count}`,
+    );
+  }
+  const needed = backgroundNeeded(options);
+  const background = needed ? request.background : undefined;
+  if (needed && !background) {
+    throw invalidField(
+      needed === 'image' ? 'bg_image' : 'bg_video',
+      `a background ${needed} part is required for these options (also accepted as 'background')`,
+    );
+  }
+  return { options, uploads, needed, background };
+}

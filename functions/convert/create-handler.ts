@@ -1,0 +1,56 @@
+import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
+import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
+import { inlineBodyLimit } from '../../core/config/inline-limit.ts';
+import { createJob } from '../../core/jobs/create-job.ts';
+import { DEFAULT_JOB_LIMITS } from '../../core/jobs/job-limits.ts';
+import { parseModelAliases } from '../../core/models/aliases.ts';
+import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
+import { createApiKeyVerifier } from '../shared/api-key-check.ts';
+import { sortFileParts } from '../shared/convert-parts.ts';
+import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
+import { jsonResponse } from '../shared/http.ts';
+import { httpHandler } from '../shared/middleware.ts';
+import { readRequestBody } from '../shared/request-body.ts';
+import { availableModels } from './available-models.ts';
+import type { ConvertConfig } from './env.ts';
+
+/** POST /v1/convert: creates a job from inline files or an `uploads` list; replies {uuid[, uploads]}. */
+export function createConvertHandler(config: ConvertConfig, given: Partial<HandlerDeps> = {}) {
+  const aws = clientsFor(config, given);
+  const deps = {
+    repo: new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME),
+    inputs: new S3ObjectStore(aws.s3, aws.s3Presign, config.INPUT_BUCKET_NAME),
+    queue: new SqsJobQueue(aws.sqs, {
+      image: config.IMAGE_QUEUE_URL,
+      video: config.VIDEO_QUEUE_URL,
+    }),
+    limits: { ttlDays: config.JOB_TTL_DAYS, maxImageBytes: config.MAX_IMAGE_BYTES },
+    knownModels: availableModels(
+      MODEL_MANIFEST.models.map((model) => model.id),
+      config.CUTOUT_AVAILABLE_MODELS,
+      parseModelAliases(config.CUTOUT_MODEL_ALIASES),
+    ),
+  };
+  // On AWS there is no keys table here: the authorizer's context names the key (api-key-check.ts).
+  const apiKeyOf = createApiKeyVerifier(
+    config.KEYS_TABLE_NAME ? new DynamoKeyStore(aws.dynamo, config.KEYS_TABLE_NAME) : undefined,
+  );
+
+  return httpHandler(observed('convert', config, given), async (event, _context, logger) => {
+    const apiKeyId = await apiKeyOf(event);
+    const body = await readRequestBody(event, {
+      maxBytes: inlineBodyLimit(config.INLINE_LIMIT_BYTES),
+      inlineLimitBytes: config.INLINE_LIMIT_BYTES,
+      maxFiles: DEFAULT_JOB_LIMITS.maxFiles,
+    });
+    const { files, background } = sortFileParts(body.files);
+    const result = await createJob(
+      { apiKeyId, fields: body.fields, files, ...(background ? { background } : {}) },
+      deps,
+    );
+    logger.log('info', 'job created', { jobId: result.uuid, apiKeyId, files: files.length });
+    return jsonResponse(200, result);
+  });
+}
