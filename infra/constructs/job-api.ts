@@ -11,7 +11,6 @@ import {
   Period,
   RequestAuthorizer,
   type RequestValidator,
-  ResponseType,
   RestApi,
   type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -20,10 +19,9 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { describeBytes } from '../../core/config/inline-limit.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
-import { UNAUTHORIZED_BODY } from '../../functions/authorizer/unauthorized.ts';
 import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
+import { gatewayErrorResponses } from './api-error-responses.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
 import {
@@ -99,6 +97,27 @@ export class JobApi extends Construct {
 
   constructor(scope: Construct, id: string, props: JobApiProps) {
     super(scope, id);
+    this.functions = this.addFunctions(props);
+    const stage = this.addRestApi(props);
+    this.api = stage.api;
+    this.accessLogs = stage.accessLogs;
+    this.executionLogs = stage.executionLogs;
+    this.addRoutes(props);
+    this.usagePlan = this.api.addUsagePlan('PerKeyPlan', {
+      name: `cutout-${props.stage}-per-key`,
+      description: 'Applies to every API key: per-key throttling and a daily quota',
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      quota: { limit: props.dailyQuota, period: Period.DAY },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
+
+    for (const [responseId, options] of gatewayErrorResponses(props.inlineLimitBytes)) {
+      this.api.addGatewayResponse(responseId, options);
+    }
+  }
+
+  /** The four Lambdas behind the API, each with its environment and least-privilege grants. */
+  private addFunctions(props: JobApiProps): JobApi['functions'] {
     const common = { logRetention: props.logRetention, metafile: props.bundleMetafile };
 
     const convert = new NodeFunction(this, 'Convert', {
@@ -162,13 +181,20 @@ export class JobApi extends Construct {
       environment: { [ENV.keysTable]: props.keysTable.tableName },
     });
     grantKeyTable(authorizerFunction.function, props.keysTable, KEY_TABLE_ACCESS.authorizer);
-    this.functions = { convert, results, files, authorizer: authorizerFunction };
+    return { convert, results, files, authorizer: authorizerFunction };
+  }
 
-    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+  /** The REST API and its `v1` stage: access and execution logs, stage and polling throttles. */
+  private addRestApi(props: JobApiProps): {
+    api: RestApi;
+    accessLogs: LogGroup;
+    executionLogs: LogGroup;
+  } {
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.api = new RestApi(this, 'Api', {
+    const api = new RestApi(this, 'Api', {
       restApiName: `cutout-${props.stage}`,
       description: 'cutout background removal: /v1/convert, /v1/results, /v1/files',
       endpointTypes: [EndpointType.REGIONAL],
@@ -179,7 +205,7 @@ export class JobApi extends Construct {
       cloudWatchRole: false,
       deployOptions: {
         stageName: API_STAGE,
-        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields({
           caller: false,
           httpMethod: true,
@@ -215,15 +241,21 @@ export class JobApi extends Construct {
     });
     // API Gateway writes execution logs to this group by name and would otherwise create it
     // itself, with no retention; created first, it keeps the stage's retention.
-    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE}`,
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${API_STAGE}`,
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.api.deploymentStage.node.addDependency(this.executionLogs);
+    api.deploymentStage.node.addDependency(executionLogs);
 
+    return { api, accessLogs, executionLogs };
+  }
+
+  /** `/convert` behind the key authorizer; `/results` and `/files` open or bound to the key. */
+  private addRoutes(props: JobApiProps): void {
+    const functions = this.functions;
     const authorizer = new RequestAuthorizer(this, 'KeyAuthorizer', {
-      handler: authorizerFunction.function,
+      handler: functions.authorizer.function,
       identitySources: [IdentitySource.header('Authorization')],
       resultsCacheTtl: Duration.minutes(5),
     });
@@ -234,7 +266,7 @@ export class JobApi extends Construct {
     });
 
     const convertResource = this.api.root.addResource('convert');
-    convertResource.addMethod('POST', new LambdaIntegration(convert.function), {
+    convertResource.addMethod('POST', new LambdaIntegration(functions.convert.function), {
       authorizer,
       authorizationType: AuthorizationType.CUSTOM,
       apiKeyRequired: true,
@@ -254,7 +286,7 @@ export class JobApi extends Construct {
       : {};
     this.api.root
       .addResource('results')
-      .addMethod('POST', new LambdaIntegration(results.function), {
+      .addMethod('POST', new LambdaIntegration(functions.results.function), {
         ...pollAuth,
         requestValidator: validator,
         ...(props.bindResultsToKey ? { requestParameters: keyHeader } : {}),
@@ -263,7 +295,7 @@ export class JobApi extends Construct {
       .addResource('files')
       .addResource('{uuid}')
       .addResource('{name}')
-      .addMethod('GET', new LambdaIntegration(files.function), {
+      .addMethod('GET', new LambdaIntegration(functions.files.function), {
         ...pollAuth,
         requestValidator: validator,
         requestParameters: {
@@ -272,69 +304,5 @@ export class JobApi extends Construct {
           'method.request.path.name': true,
         },
       });
-
-    this.usagePlan = this.api.addUsagePlan('PerKeyPlan', {
-      name: `cutout-${props.stage}-per-key`,
-      description: 'Applies to every API key: per-key throttling and a daily quota',
-      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
-      quota: { limit: props.dailyQuota, period: Period.DAY },
-      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-    });
-
-    this.addErrorResponses(props.inlineLimitBytes);
-  }
-
-  /** API Gateway's own rejections answer in the API's `{"error": ...}` shape too. */
-  private addErrorResponses(inlineLimitBytes: number): void {
-    const json = (message: string, code?: string) => ({
-      'application/json': `{"error": ${JSON.stringify(message)}${code ? `, "code": ${JSON.stringify(code)}` : ''}}`,
-    });
-    const unknownKey = json(UNAUTHORIZED_BODY.error, UNAUTHORIZED_BODY.code);
-    // [id, type, status (undefined: keep the status of the error it stands in for), body]
-    const responses: [string, ResponseType, string | undefined, Record<string, string>][] = [
-      ['MissingKey', ResponseType.UNAUTHORIZED, '401', unknownKey],
-      // The authorizer's Deny would be a 403; the API contract says 401 for an unknown key.
-      ['UnknownKey', ResponseType.ACCESS_DENIED, '401', unknownKey],
-      [
-        'KeyNotInPlan',
-        ResponseType.INVALID_API_KEY,
-        '403',
-        json('Authorization: this key is not registered with the usage plan'),
-      ],
-      ['Throttled', ResponseType.THROTTLED, '429', json('too many requests for this API key')],
-      [
-        'QuotaExceeded',
-        ResponseType.QUOTA_EXCEEDED,
-        '429',
-        json("this API key's daily quota is used up"),
-      ],
-      [
-        'TooLarge',
-        ResponseType.REQUEST_TOO_LARGE,
-        '413',
-        // Reports say API Gateway may answer bodies that overflow Lambda's event with its own
-        // short 413 rather than this template; either way it is a 413.
-        json(
-          `request body too large: inline files are limited to ${describeBytes(inlineLimitBytes)} per request; send an uploads list ([{filename, size, content_type}]) instead to get presigned S3 upload targets`,
-        ),
-      ],
-      // API Gateway answers an unknown path with 403 "Missing Authentication Token".
-      ['NoRoute', ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', json('no such route')],
-      [
-        'Default4xx',
-        ResponseType.DEFAULT_4XX,
-        undefined,
-        { 'application/json': '{"error": $context.error.messageString}' },
-      ],
-      [
-        'Default5xx',
-        ResponseType.DEFAULT_5XX,
-        undefined,
-        { 'application/json': '{"error": $context.error.messageString}' },
-      ],
-    ];
-    for (const [id, type, statusCode, templates] of responses) {
-      this.api.addGatewayResponse(id, { type, templates, ...(statusCode ? { statusCode } : {}) });
-    }
   }
 }

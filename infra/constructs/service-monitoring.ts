@@ -3,12 +3,9 @@ import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import {
   Alarm,
   ComparisonOperator,
-  Dashboard,
-  GraphWidget,
+  type Dashboard,
   type IMetric,
   MathExpression,
-  Metric,
-  TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -20,13 +17,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   LOG_METRIC_NAMES,
-  METRIC_DIMENSIONS,
   METRIC_NAMES,
   METRICS_NAMESPACE,
   type MetricKind,
-  TASK_METRIC_NAMES,
 } from '../../core/config/metrics.ts';
-import { queueBacklog } from './queue-backlog-scaling.ts';
+import { addServiceDashboard } from './service-dashboard.ts';
+import { FIVE_MINUTES, protectionFailures, workerErrors, workerMetric } from './worker-metrics.ts';
 
 export interface MonitoredQueue {
   readonly kind: MetricKind;
@@ -48,7 +44,6 @@ export interface ServiceMonitoringProps {
   readonly clusterName: string;
 }
 
-const FIVE_MINUTES = Duration.minutes(5);
 /** Below this many events in a period an error rate says nothing; the alarms stay quiet. */
 const MIN_SAMPLE = 5;
 
@@ -96,8 +91,8 @@ export class ServiceMonitoring extends Construct {
         metric: new MathExpression({
           expression: `IF(ok + failed >= ${MIN_SAMPLE}, 100 * failed / (ok + failed), 0)`,
           usingMetrics: {
-            ok: this.workerMetric(METRIC_NAMES.filesSucceeded, q.kind, 'Sum'),
-            failed: this.workerMetric(METRIC_NAMES.filesFailed, q.kind, 'Sum'),
+            ok: workerMetric(METRIC_NAMES.filesSucceeded, q.kind, 'Sum'),
+            failed: workerMetric(METRIC_NAMES.filesFailed, q.kind, 'Sum'),
           },
           period: Duration.minutes(15),
           label: `${q.kind} failure rate (%)`,
@@ -119,12 +114,12 @@ export class ServiceMonitoring extends Construct {
     this.alarm('task-protection-failures', {
       description:
         'a worker could not set ECS task scale-in protection (check the task role allows ecs:UpdateTaskProtection): busy tasks may be stopped on scale-in',
-      metric: this.protectionFailures(),
+      metric: protectionFailures(),
       threshold: 1,
     });
     this.alarm('worker-errors', {
       description: 'workers logged 10 or more errors in 5 minutes',
-      metric: this.workerErrors(),
+      metric: workerErrors(),
       threshold: 10,
     });
 
@@ -158,38 +153,7 @@ export class ServiceMonitoring extends Construct {
       threshold: 5,
     });
 
-    this.dashboard = this.buildDashboard(props);
-  }
-
-  /** Failed ECS task-protection calls (EMF, no dimensions): busy tasks exposed to scale-in. */
-  private protectionFailures(): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: TASK_METRIC_NAMES.taskProtectionFailures,
-      statistic: 'Sum',
-      period: FIVE_MINUTES,
-      label: 'task protection failures',
-    });
-  }
-
-  private workerErrors(): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: LOG_METRIC_NAMES.workerErrors,
-      statistic: 'Sum',
-      period: FIVE_MINUTES,
-      label: 'worker errors',
-    });
-  }
-
-  private workerMetric(name: string, kind: MetricKind, statistic: string): Metric {
-    return new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: name,
-      dimensionsMap: { [METRIC_DIMENSIONS.kind]: kind },
-      statistic,
-      period: FIVE_MINUTES,
-    });
+    this.dashboard = addServiceDashboard(this, props);
   }
 
   private alarm(
@@ -212,157 +176,5 @@ export class ServiceMonitoring extends Construct {
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push(alarm);
-  }
-
-  private buildDashboard(props: ServiceMonitoringProps): Dashboard {
-    const dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `cutout-${props.stage}`,
-      defaultInterval: Duration.hours(6),
-    });
-    const fns = Object.entries(props.functions);
-    const perModel = (metric: string, statistic: string) =>
-      new MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},${METRIC_DIMENSIONS.kind},${METRIC_DIMENSIONS.model}} MetricName="${metric}"', '${statistic}', 300)`,
-        label: '',
-        period: FIVE_MINUTES,
-      });
-
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# cutout ${props.stage}\nAPI, queues, workers and files. Alarms publish to the alarm topic.`,
-        width: 24,
-        height: 2,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'API requests and errors',
-        left: [
-          props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' }),
-          props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' }),
-          props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }),
-        ],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'API latency (ms)',
-        left: [
-          props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }),
-          props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p90' }),
-        ],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Lambda errors',
-        left: fns.map(([name, fn]) =>
-          fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum', label: name }),
-        ),
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Queue backlog (visible + in flight)',
-        left: props.queues.map((q) => queueBacklog(q.queue, q.kind).with({ label: q.kind })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Oldest message age (s)',
-        left: props.queues.map((q) =>
-          q.queue.metricApproximateAgeOfOldestMessage({
-            period: Duration.minutes(1),
-            statistic: 'Maximum',
-            label: q.kind,
-          }),
-        ),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Dead-letter queues',
-        left: props.queues.map((q) =>
-          q.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            period: FIVE_MINUTES,
-            statistic: 'Maximum',
-            label: `${q.kind} waiting`,
-          }),
-        ),
-        right: props.queues.map((q) =>
-          q.deadLetterQueue.metricNumberOfMessagesReceived({
-            period: FIVE_MINUTES,
-            statistic: 'Sum',
-            label: `${q.kind} dead-lettered`,
-          }),
-        ),
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Running workers',
-        left: props.queues.map(
-          (q) =>
-            new Metric({
-              namespace: 'ECS/ContainerInsights',
-              metricName: 'RunningTaskCount',
-              dimensionsMap: {
-                ClusterName: props.clusterName,
-                ServiceName: q.workers.serviceName,
-              },
-              statistic: 'Maximum',
-              period: Duration.minutes(1),
-              label: q.kind,
-            }),
-        ),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Files done / failed, worker errors',
-        left: props.queues.flatMap((q) => [
-          this.workerMetric(METRIC_NAMES.filesSucceeded, q.kind, 'Sum').with({
-            label: `${q.kind} done`,
-          }),
-          this.workerMetric(METRIC_NAMES.filesFailed, q.kind, 'Sum').with({
-            label: `${q.kind} failed`,
-          }),
-        ]),
-        right: [this.workerErrors(), this.protectionFailures()],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Processing time (ms, p50 / p90)',
-        left: props.queues.flatMap((q) => [
-          this.workerMetric(METRIC_NAMES.processingDuration, q.kind, 'p50').with({
-            label: `${q.kind} p50`,
-          }),
-          this.workerMetric(METRIC_NAMES.processingDuration, q.kind, 'p90').with({
-            label: `${q.kind} p90`,
-          }),
-        ]),
-        right: props.queues.map((q) =>
-          this.workerMetric(METRIC_NAMES.endToEndDuration, q.kind, 'p90').with({
-            label: `${q.kind} end-to-end p90`,
-          }),
-        ),
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Files done per model',
-        left: [perModel(METRIC_NAMES.filesSucceeded, 'Sum')],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Files failed per model',
-        left: [perModel(METRIC_NAMES.filesFailed, 'Sum')],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Processing time per model (ms, p90)',
-        left: [perModel(METRIC_NAMES.processingDuration, 'p90')],
-        width: 8,
-      }),
-    );
-    return dashboard;
   }
 }

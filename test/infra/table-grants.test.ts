@@ -107,7 +107,7 @@ describe('DynamoDB grants', () => {
   it('let only the authorizer read keys, and only by hash', () => {
     // The authorizer's one key-store call is verifyApiKey's (api-keys.ts also holds the CLI's
     // createApiKey, so the check reads that function rather than the whole module).
-    expect(source('functions/authorizer/handler.ts')).toMatch(/verifyApiKey\(/);
+    expect(source('functions/authorizer/create-handler.ts')).toMatch(/verifyApiKey\(/);
     const apiKeys = source('core/jobs/api-keys.ts');
     const verify = apiKeys.slice(apiKeys.indexOf('export async function verifyApiKey('));
     const body = verify.slice(0, verify.indexOf('\n}\n') + 2);
