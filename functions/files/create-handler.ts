@@ -1,11 +1,9 @@
-import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
-import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
-import { contentDisposition, S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { contentDisposition } from '../../adapters/aws/s3-object-store.ts';
 import { invalidField } from '../../core/errors.ts';
 import { getFile } from '../../core/jobs/get-file.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { binaryResponse, redirectResponse } from '../shared/http.ts';
-import { createJobReader } from '../shared/job-reader.ts';
+import { jobReadAccess } from '../shared/job-reader.ts';
 import { httpHandler } from '../shared/middleware.ts';
 import type { FilesConfig } from './env.ts';
 
@@ -25,13 +23,7 @@ function pathParam(value: string | undefined, field: string): string {
  */
 export function createFilesHandler(config: FilesConfig, given: Partial<HandlerDeps> = {}) {
   const aws = clientsFor(config, given);
-  const outputs = new S3ObjectStore(aws.s3, aws.s3Presign, config.OUTPUT_BUCKET_NAME);
-  const reader = createJobReader(new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME), {
-    bindToKey: config.CUTOUT_BIND_RESULTS_TO_KEY,
-    keys: config.KEYS_TABLE_NAME
-      ? new DynamoKeyStore(aws.dynamo, config.KEYS_TABLE_NAME)
-      : undefined,
-  });
+  const { outputs, reader } = jobReadAccess(config, aws);
 
   return httpHandler(observed('files', config, given), async (event) => {
     const repo = await reader(event);
