@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createOnnxSegmenter,
   loadSession,
@@ -21,6 +21,8 @@ import { tinyModelPath, tinyModelSettings } from '../../support/tiny-model.ts';
 
 const S = TINY_MODEL.inputSize;
 const provider = createSegmenterProvider(tinyModelSettings());
+// Production stores never generate `tiny`; on a fresh clone the file must be written first.
+beforeAll(() => tinyModelPath());
 afterAll(() => provider.close());
 
 /** An SxS image whose pixel (x, y) is colour(x, y), normalised as the pipeline would. */
