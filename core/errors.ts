@@ -8,6 +8,13 @@
 export const ERROR_CODES = [
   'INVALID_REQUEST',
   'UNAUTHORIZED',
+  /** A key API Gateway refuses for this route (not in the usage plan, denied by policy). */
+  'FORBIDDEN',
+  /** A path or method the API does not have (an unknown uuid is JOB_NOT_FOUND). */
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  /** A key over its request rate or daily quota: retry later. */
+  'RATE_LIMITED',
   'UNSUPPORTED_MEDIA',
   'INPUT_TOO_LARGE',
   'INPUT_NOT_FOUND',
@@ -19,6 +26,8 @@ export const ERROR_CODES = [
   'PROCESSING_FAILED',
   'DEADLINE_EXCEEDED',
   'UPSTREAM_THROTTLED',
+  /** A deployment's settings are missing or malformed: fixed by its operator, never by a retry. */
+  'CONFIGURATION',
   'INTERNAL',
 ] as const;
 

@@ -8,6 +8,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
+import type { ErrorCode } from '../core/errors.ts';
 import { UNAUTHORIZED_BODY, UNAUTHORIZED_MESSAGE } from '../functions/authorizer/unauthorized.ts';
 import {
   fromProxyResult,
@@ -100,6 +101,16 @@ function json(
   };
 }
 
+/** An error in the API's one shape, as API Gateway's gateway responses send it on AWS. */
+function failure(
+  statusCode: number,
+  code: ErrorCode,
+  error: string,
+  headers: Record<string, string> = {},
+): PlainResponse {
+  return json(statusCode, { error, code }, headers);
+}
+
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
@@ -144,12 +155,12 @@ async function authorize(
         response: json(401, UNAUTHORIZED_BODY),
       };
     }
-    return { ok: false, response: json(500, { error: 'Authorizer failed' }) };
+    return { ok: false, response: failure(500, 'INTERNAL', 'Authorizer failed') };
   }
   if (!isAllowed(result)) {
     return {
       ok: false,
-      response: json(403, { error: 'Forbidden: this API key may not call this resource' }),
+      response: failure(403, 'FORBIDDEN', 'Authorization: this API key may not call this resource'),
     };
   }
   return { ok: true, context: authorizerContext(result) };
@@ -178,11 +189,12 @@ export async function handleApiRequest(
     }
   }
   const found = findRoute(request.method, path);
-  if (found.kind === 'not-found') return json(404, { error: `No route for ${path}` });
+  if (found.kind === 'not-found') return failure(404, 'NOT_FOUND', `${path}: no such route`);
   if (found.kind === 'method-not-allowed') {
-    return json(
+    return failure(
       405,
-      { error: `${request.method} is not allowed on ${path}` },
+      'METHOD_NOT_ALLOWED',
+      `${path}: ${request.method} is not allowed (allowed: ${found.allowed.join(', ')})`,
       { allow: found.allowed.join(', ') },
     );
   }
@@ -202,7 +214,7 @@ export async function handleApiRequest(
     return fromProxyResult(result);
   } catch {
     // API Gateway answers a crashed integration with a bare 502; the handler's own logs say why.
-    return json(502, { error: 'Internal server error' });
+    return failure(502, 'INTERNAL', 'Internal server error');
   }
 }
 
@@ -234,14 +246,14 @@ export function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
       )
       .catch((error: unknown) =>
         error instanceof BodyTooLarge
-          ? json(413, {
-              error:
-                `body: larger than ${describeBytes(limit)}, the most one request may carry ` +
+          ? failure(
+              413,
+              'INPUT_TOO_LARGE',
+              `body: larger than ${describeBytes(limit)}, the most one request may carry ` +
                 "(on AWS the body, base64-encoded, must fit Lambda's 6 MB event); send an " +
                 '"uploads" list ([{filename, size, content_type}]) instead of the files to get presigned S3 upload targets',
-              code: 'INPUT_TOO_LARGE',
-            })
-          : json(500, { error: 'Internal server error' }),
+            )
+          : failure(500, 'INTERNAL', 'Internal server error'),
       )
       .then((response) => {
         send(res, response, req.method === 'HEAD');

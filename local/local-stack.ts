@@ -9,6 +9,7 @@ import type { MetricsWriter } from '../adapters/observability/metrics.ts';
 import type { QueueSettings } from '../containers/worker/env.ts';
 import { startWorker, type WorkerHandle } from '../containers/worker/start-worker.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../containers/worker/worker-runtime.ts';
+import { heartbeatSecondsFor } from '../core/config/contract.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../core/config/reconciler.ts';
 import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
 import type { Processors } from '../core/jobs/ports.ts';
@@ -108,14 +109,13 @@ function workerQueues(options: LocalStackOptions, emulators: Emulators): QueueSe
   const video =
     options.queues?.video?.visibilityTimeoutSeconds ??
     QUEUE_SETTINGS.video.visibilityTimeoutSeconds;
-  const heartbeat = (visibility: number) => Math.max(1, Math.floor(visibility / 3));
   return [
     {
       kind: 'image',
       url: emulators.resources.imageQueueUrl,
       concurrency: 1,
       visibilityTimeoutSeconds: image,
-      heartbeatSeconds: heartbeat(image),
+      heartbeatSeconds: heartbeatSecondsFor(image),
     },
     ...(options.video
       ? [
@@ -124,7 +124,7 @@ function workerQueues(options: LocalStackOptions, emulators: Emulators): QueueSe
             url: emulators.resources.videoQueueUrl,
             concurrency: 1,
             visibilityTimeoutSeconds: video,
-            heartbeatSeconds: heartbeat(video),
+            heartbeatSeconds: heartbeatSecondsFor(video),
           },
         ]
       : []),

@@ -1,8 +1,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { booleanFlag, parseConfig } from '../../core/config/contract.ts';
 import { ENV } from '../../core/config/resources.ts';
-import { invalidField } from '../../core/errors.ts';
+import { isCutoutError } from '../../core/errors.ts';
 import { type ModelAliases, parseModelAliases } from '../../core/models/aliases.ts';
 
 export type ExecutionProviderName = 'cpu' | 'cuda';
@@ -36,31 +37,71 @@ export const MODEL_ENV = {
   mirror: 'CUTOUT_MODEL_MIRROR',
 } as const;
 
-const booleanText = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const providerList = z.string().transform((text, ctx) => {
+  const providers: ExecutionProviderName[] = [];
+  for (const raw of text.split(',')) {
+    const name = raw.trim().toLowerCase();
+    if (name !== 'cpu' && name !== 'cuda') {
+      ctx.addIssue({ code: 'custom', message: `unknown execution provider "${name}" (cpu, cuda)` });
+      return z.NEVER;
+    }
+    if (!providers.includes(name)) providers.push(name);
+  }
+  return providers;
+});
+
+const aliasList = z.string().transform((text, ctx) => {
+  try {
+    return parseModelAliases(text, MODEL_ENV.aliases);
+  } catch (error) {
+    // The alias parser leads with the variable, which the configuration error names already.
+    const problem = isCutoutError(error) ? error.problem : String(error);
+    ctx.addIssue({ code: 'custom', message: problem.replace(`${MODEL_ENV.aliases}: `, '') });
+    return z.NEVER;
+  }
+});
+
+/** Every variable the model loader and the ONNX sessions read (the worker, the CLI, the stack). */
+export const modelEnvShape = {
+  [MODEL_ENV.dir]: z
+    .string()
+    .optional()
+    .describe('Where weights are cached; unset: $XDG_CACHE_HOME/cutout/models or ~/.cache.'),
+  [MODEL_ENV.aliases]: aliasList
+    .optional()
+    .describe('Model aliases, `requested=served` pairs separated by commas.'),
+  [MODEL_ENV.providers]: providerList
+    .default(['cpu'])
+    .describe('ONNX Runtime execution providers in order of preference: cpu, cuda.'),
+  [MODEL_ENV.threads]: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('ONNX Runtime intra-op threads; unset: ONNX Runtime chooses.'),
+  [MODEL_ENV.download]: booleanFlag(true).describe(
+    'Whether missing weights may be fetched from the network.',
+  ),
+  [MODEL_ENV.mirror]: z
+    .url()
+    .optional()
+    .describe('Replaces the origin of every weights URL (an internal mirror).'),
+};
 
 /**
  * Reads the model settings from an environment (entry points pass `process.env`).
- * @throws CutoutError INVALID_REQUEST naming the variable
+ * @throws CutoutError CONFIGURATION naming every bad variable
  */
 export function modelSettingsFromEnv(env: Record<string, string | undefined>): ModelSettings {
-  const read = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const e = parseConfig(modelEnvShape, env);
   return {
-    cacheDir: resolve(read(MODEL_ENV.dir) ?? defaultModelDir(env)),
-    aliases: parseModelAliases(read(MODEL_ENV.aliases), MODEL_ENV.aliases),
-    providers: parseProviders(read(MODEL_ENV.providers)),
-    intraOpThreads: parseWith(
-      MODEL_ENV.threads,
-      z.coerce.number().int().min(1).max(256),
-      read(MODEL_ENV.threads),
-    ),
-    allowDownload:
-      parseWith(MODEL_ENV.download, booleanText, read(MODEL_ENV.download)?.toLowerCase()) ?? true,
-    mirrorUrl: parseWith(MODEL_ENV.mirror, z.url(), read(MODEL_ENV.mirror)),
+    cacheDir: resolve(e[MODEL_ENV.dir] ?? defaultModelDir(env)),
+    aliases: e[MODEL_ENV.aliases] ?? new Map(),
+    providers: e[MODEL_ENV.providers],
+    intraOpThreads: e[MODEL_ENV.threads],
+    allowDownload: e[MODEL_ENV.download],
+    mirrorUrl: e[MODEL_ENV.mirror],
   };
 }
 
@@ -69,30 +110,4 @@ export function defaultModelDir(env: Record<string, string | undefined>): string
   const xdg = env.XDG_CACHE_HOME?.trim();
   const base = xdg ? xdg : join(env.HOME?.trim() || homedir(), '.cache');
   return join(base, 'cutout', 'models');
-}
-
-function parseProviders(text: string | undefined): ExecutionProviderName[] {
-  if (text === undefined) return ['cpu'];
-  const names = text.split(',').map((name) => name.trim().toLowerCase());
-  const providers: ExecutionProviderName[] = [];
-  for (const name of names) {
-    if (name !== 'cpu' && name !== 'cuda') {
-      throw invalidField(MODEL_ENV.providers, `unknown execution provider "${name}" (cpu, cuda)`);
-    }
-    if (!providers.includes(name)) providers.push(name);
-  }
-  return providers;
-}
-
-function parseWith<T>(
-  name: string,
-  schema: z.ZodType<T>,
-  value: string | undefined,
-): T | undefined {
-  if (value === undefined) return undefined;
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw invalidField(name, `"${value}" is not valid: ${parsed.error.issues[0]?.message ?? ''}`);
-  }
-  return parsed.data;
 }

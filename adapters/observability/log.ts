@@ -19,7 +19,10 @@ export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 /** The schema piece each entry point's environment schema includes. */
 export const logLevelShape = {
-  [LOG_LEVEL_ENV]: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
+  [LOG_LEVEL_ENV]: z
+    .enum(LOG_LEVELS)
+    .default(DEFAULT_LOG_LEVEL)
+    .describe('Lowest level of log line written (debug, info, warn, error).'),
 } as const;
 
 export type LogFields = Readonly<Record<string, unknown>>;

@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import type { AwsClientConfig } from '../../adapters/aws/clients.ts';
+import { modelEnvShape } from '../../adapters/models/model-env.ts';
 import { LOG_LEVEL_ENV, type LogLevel, logLevelShape } from '../../adapters/observability/log.ts';
+import {
+  configurationProblem,
+  heartbeatSecondsFor,
+  parseConfig,
+} from '../../core/config/contract.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
-import { invalidField } from '../../core/errors.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
 import {
   DEFAULT_IMAGE_DEADLINE_MS,
   DEFAULT_VIDEO_DEADLINE_MS,
 } from '../../core/jobs/process-file.ts';
 import type { VideoLimits } from '../../core/video/video-limits.ts';
-import { parseVideoLimitsEnv } from './video-limits-env.ts';
+import { videoLimitsEnvShape, videoLimitsFrom } from './video-limits-env.ts';
 
 /**
  * The worker's configuration, parsed once from the environment at start. Resource names have no
@@ -57,45 +62,105 @@ const queueKinds = z
   )
   .pipe(z.array(z.enum(['image', 'video'])).min(1));
 
-const schema = z.object({
-  [ENV.jobsTable]: z.string().min(1),
-  [ENV.inputBucket]: z.string().min(1),
-  [ENV.outputBucket]: z.string().min(1),
-  [ENV.imageQueueUrl]: queueUrl.optional(),
-  [ENV.videoQueueUrl]: queueUrl.optional(),
-  [WORKER_ENV.queues]: queueKinds.default(['image', 'video']),
-  [WORKER_ENV.imageConcurrency]: z.coerce.number().int().min(1).max(64).default(1),
-  [WORKER_ENV.videoConcurrency]: z.coerce.number().int().min(1).max(16).default(1),
-  [WORKER_ENV.imageVisibilitySeconds]: seconds(2, 43_200).default(
-    QUEUE_SETTINGS.image.visibilityTimeoutSeconds,
-  ),
-  [WORKER_ENV.videoVisibilitySeconds]: seconds(2, 43_200).default(
-    QUEUE_SETTINGS.video.visibilityTimeoutSeconds,
-  ),
-  [WORKER_ENV.heartbeatSeconds]: seconds(1, 3_600).optional(),
-  [WORKER_ENV.waitTimeSeconds]: seconds(0, 20).default(20),
-  [WORKER_ENV.retryDelaySeconds]: seconds(1, 900).default(10),
-  [WORKER_ENV.leaseSeconds]: seconds(1, 43_200).optional(),
+/** Every variable the worker task reads (model settings aside: adapters/models/model-env.ts). */
+export const workerEnvShape = {
+  [ENV.jobsTable]: z.string().min(1).describe('DynamoDB table of jobs and their files.'),
+  [ENV.inputBucket]: z.string().min(1).describe('S3 bucket of uploaded and inline inputs.'),
+  [ENV.outputBucket]: z.string().min(1).describe('S3 bucket of results.'),
+  [ENV.imageQueueUrl]: queueUrl
+    .optional()
+    .describe('SQS queue of image files; required when the worker takes images.'),
+  [ENV.videoQueueUrl]: queueUrl
+    .optional()
+    .describe('SQS queue of video files; required when the worker takes videos.'),
+  [WORKER_ENV.queues]: queueKinds
+    .default(['image', 'video'])
+    .describe('Comma-separated kinds this worker takes: image, video.'),
+  [WORKER_ENV.imageConcurrency]: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe('Image files processed at once.'),
+  [WORKER_ENV.videoConcurrency]: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(1)
+    .describe('Video files processed at once.'),
+  [WORKER_ENV.imageVisibilitySeconds]: seconds(2, 43_200)
+    .default(QUEUE_SETTINGS.image.visibilityTimeoutSeconds)
+    .describe("The image queue's visibility timeout, in seconds."),
+  [WORKER_ENV.videoVisibilitySeconds]: seconds(2, 43_200)
+    .default(QUEUE_SETTINGS.video.visibilityTimeoutSeconds)
+    .describe("The video queue's visibility timeout, in seconds."),
+  [WORKER_ENV.heartbeatSeconds]: seconds(1, 3_600)
+    .optional()
+    .describe('Seconds between visibility extensions; unset: a third of the visibility timeout.'),
+  [WORKER_ENV.waitTimeSeconds]: seconds(0, 20)
+    .default(20)
+    .describe('SQS long-poll wait, in seconds.'),
+  [WORKER_ENV.retryDelaySeconds]: seconds(1, 900)
+    .default(10)
+    .describe('Seconds before a retryable failure is received again.'),
+  [WORKER_ENV.leaseSeconds]: seconds(1, 43_200)
+    .optional()
+    .describe("A claim's lease, in seconds; unset: half the shortest visibility timeout."),
   // ECS waits stopTimeout (at most 120 s) between SIGTERM and SIGKILL.
-  [WORKER_ENV.drainSeconds]: seconds(0, 3_600).default(100),
-  [WORKER_ENV.imageDeadlineSeconds]: seconds(1, 86_400).default(DEFAULT_IMAGE_DEADLINE_MS / 1000),
-  [WORKER_ENV.videoDeadlineSeconds]: seconds(1, 7 * 86_400).default(
-    DEFAULT_VIDEO_DEADLINE_MS / 1000,
-  ),
-  [WORKER_ENV.warmupModel]: z.string().min(1).default('u2net'),
-  [WORKER_ENV.scratchDir]: z.string().min(1).optional(),
-  [WORKER_ENV.ecsAgentUri]: url.optional(),
-  [WORKER_ENV.livenessFile]: z.string().min(1).optional(),
-  [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600).default(DEFAULT_LIVENESS_STALE_SECONDS),
-  [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
+  [WORKER_ENV.drainSeconds]: seconds(0, 3_600)
+    .default(100)
+    .describe('Seconds files in progress get to finish after SIGTERM.'),
+  [WORKER_ENV.imageDeadlineSeconds]: seconds(1, 86_400)
+    .default(DEFAULT_IMAGE_DEADLINE_MS / 1000)
+    .describe('Ceiling on one image file, from claim to output, in seconds.'),
+  [WORKER_ENV.videoDeadlineSeconds]: seconds(1, 7 * 86_400)
+    .default(DEFAULT_VIDEO_DEADLINE_MS / 1000)
+    .describe('Ceiling on one video file, in seconds (tightened from its duration).'),
+  [WORKER_ENV.warmupModel]: z
+    .string()
+    .min(1)
+    .default('u2net')
+    .describe('Model loaded at start, before the first message.'),
+  [WORKER_ENV.scratchDir]: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Directory for temporary files; unset: the system temporary directory.'),
+  [WORKER_ENV.ecsAgentUri]: url
+    .optional()
+    .describe('ECS agent endpoint for task protection (set by ECS).'),
+  [WORKER_ENV.livenessFile]: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('File touched while the consumer loop lives; unset: none.'),
+  [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600)
+    .default(DEFAULT_LIVENESS_STALE_SECONDS)
+    .describe('The health check fails once the liveness file is this many seconds old.'),
+  [ENV.maxImageBytes]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MAX_IMAGE_BYTES)
+    .describe('Largest image accepted (inline, uploaded, or read by the worker).'),
+  ...videoLimitsEnvShape,
   ...logLevelShape,
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z
+    .string()
+    .min(1)
+    .default('us-east-1')
+    .describe('AWS region of the clients (Lambda and ECS set it).'),
   // Emulator endpoints: set only by the local stack and tests.
-  AWS_ENDPOINT_URL: url.optional(),
-  AWS_ENDPOINT_URL_S3: url.optional(),
-  AWS_ENDPOINT_URL_SQS: url.optional(),
-  AWS_ENDPOINT_URL_DYNAMODB: url.optional(),
-});
+  AWS_ENDPOINT_URL: url.optional().describe('Endpoint for every AWS client (emulators only).'),
+  AWS_ENDPOINT_URL_S3: url.optional().describe('S3 endpoint (emulators only).'),
+  AWS_ENDPOINT_URL_SQS: url.optional().describe('SQS endpoint (emulators only).'),
+  AWS_ENDPOINT_URL_DYNAMODB: url.optional().describe('DynamoDB endpoint (emulators only).'),
+};
+
+/** What the task definition may set: the worker's variables and the model loader's. */
+export const workerTaskEnvShape = { ...workerEnvShape, ...modelEnvShape };
 
 export interface QueueSettings {
   readonly kind: 'image' | 'video';
@@ -132,28 +197,15 @@ export interface WorkerEnv {
   readonly logLevel: LogLevel;
 }
 
-function heartbeatFor(visibility: number, configured: number | undefined): number {
-  // Two heartbeats per visibility window: one lost call does not expose the message.
-  const heartbeat = configured ?? Math.max(1, Math.floor(visibility / 3));
-  return Math.min(heartbeat, Math.max(1, Math.floor(visibility / 2)));
-}
-
-/** @throws CutoutError INVALID_REQUEST naming the variable */
+/** @throws CutoutError CONFIGURATION naming every bad or missing variable */
 export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {
-  const blankless = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
-  );
-  const parsed = schema.safeParse(blankless);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidField(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
-  }
-  const e = parsed.data;
+  const e = parseConfig(workerEnvShape, env);
   const queues: QueueSettings[] = [];
   for (const kind of e[WORKER_ENV.queues]) {
     const url = kind === 'image' ? e[ENV.imageQueueUrl] : e[ENV.videoQueueUrl];
     const name = kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl;
-    if (!url) throw invalidField(name, `is required when ${WORKER_ENV.queues} includes ${kind}`);
+    if (!url)
+      throw configurationProblem(name, `is required when ${WORKER_ENV.queues} includes ${kind}`);
     const visibility =
       kind === 'image'
         ? e[WORKER_ENV.imageVisibilitySeconds]
@@ -164,14 +216,14 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
       concurrency:
         kind === 'image' ? e[WORKER_ENV.imageConcurrency] : e[WORKER_ENV.videoConcurrency],
       visibilityTimeoutSeconds: visibility,
-      heartbeatSeconds: heartbeatFor(visibility, e[WORKER_ENV.heartbeatSeconds]),
+      heartbeatSeconds: heartbeatSecondsFor(visibility, e[WORKER_ENV.heartbeatSeconds]),
     });
   }
   const shortestVisibility = Math.min(...queues.map((q) => q.visibilityTimeoutSeconds));
   const leaseSeconds =
     e[WORKER_ENV.leaseSeconds] ?? Math.max(1, Math.floor(shortestVisibility / 2));
   if (leaseSeconds >= shortestVisibility) {
-    throw invalidField(
+    throw configurationProblem(
       WORKER_ENV.leaseSeconds,
       `must be below the shortest visibility timeout (${shortestVisibility} s)`,
     );
@@ -209,7 +261,7 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
     ecsAgentUri: e[WORKER_ENV.ecsAgentUri],
     livenessFile: e[WORKER_ENV.livenessFile],
     livenessStaleMs: e[WORKER_ENV.livenessStaleSeconds] * 1000,
-    videoLimits: parseVideoLimitsEnv(env),
+    videoLimits: videoLimitsFrom(e),
     maxImageBytes: e[ENV.maxImageBytes],
     logLevel: e[LOG_LEVEL_ENV],
   });

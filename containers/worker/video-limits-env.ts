@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidField } from '../../core/errors.ts';
+import { parseConfig } from '../../core/config/contract.ts';
 import { DEFAULT_VIDEO_LIMITS, type VideoLimits } from '../../core/video/video-limits.ts';
 
 /** The worker's video bounds (core/video/video-limits.ts), each overridable by one variable. */
@@ -16,49 +16,78 @@ export const VIDEO_LIMITS_ENV = {
 } as const;
 
 const MiB = 1024 ** 2;
-const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
-const amount = (min: number, max: number) => z.coerce.number().min(min).max(max).optional();
+const d = DEFAULT_VIDEO_LIMITS;
+const count = (min: number, max: number, fallback: number, meaning: string) =>
+  z.coerce.number().int().min(min).max(max).default(fallback).describe(meaning);
+const amount = (min: number, max: number, fallback: number, meaning: string) =>
+  z.coerce.number().min(min).max(max).default(fallback).describe(meaning);
 
-const schema = z.object({
-  [VIDEO_LIMITS_ENV.maxWidth]: count(16, 16_384),
-  [VIDEO_LIMITS_ENV.maxHeight]: count(16, 16_384),
-  [VIDEO_LIMITS_ENV.maxDurationSeconds]: count(1, 86_400),
-  [VIDEO_LIMITS_ENV.maxFrames]: count(1, 10_000_000),
-  [VIDEO_LIMITS_ENV.maxOutputMiB]: count(1, 5_000_000),
-  [VIDEO_LIMITS_ENV.frameQueueMiB]: count(16, 65_536),
-  [VIDEO_LIMITS_ENV.maxBackgroundMegapixels]: amount(0.01, 1_000),
-  [VIDEO_LIMITS_ENV.deadlineFloorSeconds]: count(1, 86_400),
-  [VIDEO_LIMITS_ENV.deadlineSecondsPerSecond]: amount(0.1, 1_000),
-});
+/** Each bound unset keeps core/video/video-limits.ts's default. */
+export const videoLimitsEnvShape = {
+  [VIDEO_LIMITS_ENV.maxWidth]: count(16, 16_384, d.maxWidth, 'Widest video accepted, in pixels.'),
+  [VIDEO_LIMITS_ENV.maxHeight]: count(
+    16,
+    16_384,
+    d.maxHeight,
+    'Tallest video accepted, in pixels.',
+  ),
+  [VIDEO_LIMITS_ENV.maxDurationSeconds]: count(
+    1,
+    86_400,
+    d.maxDurationSeconds,
+    'Longest video accepted, in seconds.',
+  ),
+  [VIDEO_LIMITS_ENV.maxFrames]: count(1, 10_000_000, d.maxFrames, 'Most frames in one video.'),
+  [VIDEO_LIMITS_ENV.maxOutputMiB]: count(
+    1,
+    5_000_000,
+    d.maxOutputBytes / MiB,
+    'Largest video output, in MiB; past it the file fails.',
+  ),
+  [VIDEO_LIMITS_ENV.frameQueueMiB]: count(
+    16,
+    65_536,
+    d.frameQueueBytes / MiB,
+    'Memory for whole frames waiting on their masks, in MiB.',
+  ),
+  [VIDEO_LIMITS_ENV.maxBackgroundMegapixels]: amount(
+    0.01,
+    1_000,
+    d.maxBackgroundPixels / 1_000_000,
+    'Largest background image, in megapixels.',
+  ),
+  [VIDEO_LIMITS_ENV.deadlineFloorSeconds]: count(
+    1,
+    86_400,
+    d.deadlineFloorSeconds,
+    'Least time a video file gets, in seconds.',
+  ),
+  [VIDEO_LIMITS_ENV.deadlineSecondsPerSecond]: amount(
+    0.1,
+    1_000,
+    d.deadlineSecondsPerSecond,
+    'Seconds of deadline per second of video.',
+  ),
+};
 
-/** @throws CutoutError INVALID_REQUEST naming the variable */
-export function parseVideoLimitsEnv(env: Record<string, string | undefined>): VideoLimits {
-  const present = Object.fromEntries(
-    Object.values(VIDEO_LIMITS_ENV)
-      .map((name) => [name, env[name]?.trim()] as const)
-      .filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidField(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid');
-  }
-  const e = parsed.data;
-  const d = DEFAULT_VIDEO_LIMITS;
-  const megapixels = e[VIDEO_LIMITS_ENV.maxBackgroundMegapixels];
-  const outputMiB = e[VIDEO_LIMITS_ENV.maxOutputMiB];
-  const queueMiB = e[VIDEO_LIMITS_ENV.frameQueueMiB];
+type VideoLimitsEnv = z.infer<z.ZodObject<typeof videoLimitsEnvShape>>;
+
+/** The bounds from parsed variables (sizes in bytes and pixels). */
+export function videoLimitsFrom(e: VideoLimitsEnv): VideoLimits {
   return Object.freeze({
-    maxWidth: e[VIDEO_LIMITS_ENV.maxWidth] ?? d.maxWidth,
-    maxHeight: e[VIDEO_LIMITS_ENV.maxHeight] ?? d.maxHeight,
-    maxDurationSeconds: e[VIDEO_LIMITS_ENV.maxDurationSeconds] ?? d.maxDurationSeconds,
-    maxFrames: e[VIDEO_LIMITS_ENV.maxFrames] ?? d.maxFrames,
-    maxOutputBytes: outputMiB === undefined ? d.maxOutputBytes : outputMiB * MiB,
-    frameQueueBytes: queueMiB === undefined ? d.frameQueueBytes : queueMiB * MiB,
-    maxBackgroundPixels:
-      megapixels === undefined ? d.maxBackgroundPixels : Math.round(megapixels * 1_000_000),
-    deadlineFloorSeconds: e[VIDEO_LIMITS_ENV.deadlineFloorSeconds] ?? d.deadlineFloorSeconds,
-    deadlineSecondsPerSecond:
-      e[VIDEO_LIMITS_ENV.deadlineSecondsPerSecond] ?? d.deadlineSecondsPerSecond,
+    maxWidth: e[VIDEO_LIMITS_ENV.maxWidth],
+    maxHeight: e[VIDEO_LIMITS_ENV.maxHeight],
+    maxDurationSeconds: e[VIDEO_LIMITS_ENV.maxDurationSeconds],
+    maxFrames: e[VIDEO_LIMITS_ENV.maxFrames],
+    maxOutputBytes: e[VIDEO_LIMITS_ENV.maxOutputMiB] * MiB,
+    frameQueueBytes: e[VIDEO_LIMITS_ENV.frameQueueMiB] * MiB,
+    maxBackgroundPixels: Math.round(e[VIDEO_LIMITS_ENV.maxBackgroundMegapixels] * 1_000_000),
+    deadlineFloorSeconds: e[VIDEO_LIMITS_ENV.deadlineFloorSeconds],
+    deadlineSecondsPerSecond: e[VIDEO_LIMITS_ENV.deadlineSecondsPerSecond],
   });
+}
+
+/** @throws CutoutError CONFIGURATION naming every bad variable */
+export function parseVideoLimitsEnv(env: Record<string, string | undefined>): VideoLimits {
+  return videoLimitsFrom(parseConfig(videoLimitsEnvShape, env));
 }

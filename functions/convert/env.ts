@@ -24,8 +24,16 @@ export const convertEnvShape = {
   ...ttlShape,
   ...inlineLimitShape,
   ...availableModelsShape,
-  [ENV.modelAliases]: z.string().optional(),
-  [ENV.maxImageBytes]: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
+  [ENV.modelAliases]: z
+    .string()
+    .optional()
+    .describe('Model aliases, `requested=served` pairs separated by commas.'),
+  [ENV.maxImageBytes]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MAX_IMAGE_BYTES)
+    .describe('Largest image accepted (inline, uploaded, or read by the worker).'),
 };
 
 /** The convert function's environment (or the local stack's settings), parsed once at cold start. */

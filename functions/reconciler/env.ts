@@ -9,7 +9,8 @@ import {
   queuesShape,
 } from '../shared/env-schema.ts';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveInt = (fallback: number, meaning: string) =>
+  z.coerce.number().int().positive().default(fallback).describe(meaning);
 
 export const reconcilerEnvShape = {
   ...awsEnvShape,
@@ -17,12 +18,22 @@ export const reconcilerEnvShape = {
   ...jobsTableShape,
   ...inputBucketShape,
   ...queuesShape,
-  [RECONCILER_ENV.queuedAfterSeconds]: positiveInt(RECONCILER_DEFAULTS.queuedAfterSeconds),
-  [RECONCILER_ENV.uploadGraceSeconds]: positiveInt(RECONCILER_DEFAULTS.uploadGraceSeconds),
+  [RECONCILER_ENV.queuedAfterSeconds]: positiveInt(
+    RECONCILER_DEFAULTS.queuedAfterSeconds,
+    'Seconds a queued file waits for a worker before it is sent again.',
+  ),
+  [RECONCILER_ENV.uploadGraceSeconds]: positiveInt(
+    RECONCILER_DEFAULTS.uploadGraceSeconds,
+    'Seconds after job creation before a waiting upload is checked.',
+  ),
   [RECONCILER_ENV.abandonUploadAfterSeconds]: positiveInt(
     RECONCILER_DEFAULTS.abandonUploadAfterSeconds,
+    'Seconds after job creation when a file never uploaded fails.',
   ),
-  [RECONCILER_ENV.maxFiles]: positiveInt(RECONCILER_DEFAULTS.maxFiles),
+  [RECONCILER_ENV.maxFiles]: positiveInt(
+    RECONCILER_DEFAULTS.maxFiles,
+    'Files examined per status per run.',
+  ),
 };
 
 /** The reconciler's environment (or the local stack's settings), parsed once at cold start. */

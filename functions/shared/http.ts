@@ -8,6 +8,10 @@ import { type CutoutError, type ErrorCode, toCutoutError } from '../../core/erro
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_REQUEST: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  RATE_LIMITED: 429,
   UNSUPPORTED_MEDIA: 415,
   INPUT_TOO_LARGE: 413,
   INPUT_NOT_FOUND: 404,
@@ -19,6 +23,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   PROCESSING_FAILED: 500,
   DEADLINE_EXCEEDED: 504,
   UPSTREAM_THROTTLED: 503,
+  CONFIGURATION: 500,
   INTERNAL: 500,
 };
 

@@ -5,6 +5,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../core/config/resources.ts';
+import { deadLetterEnvShape } from '../../functions/on-dead-letter/env.ts';
+import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
 
@@ -34,7 +36,9 @@ export class DeadLetterHandler extends Construct {
       logRetention: props.logRetention,
       metafile: props.bundleMetafile,
       timeout: TIMEOUT,
-      environment: { [ENV.jobsTable]: props.jobsTable.tableName },
+      environment: environmentFor('on-dead-letter', deadLetterEnvShape, {
+        [ENV.jobsTable]: props.jobsTable.tableName,
+      }),
     });
     grantJobTable(this.handler.function, props.jobsTable, JOB_TABLE_ACCESS['on-dead-letter']);
     for (const queue of props.deadLetterQueues) {

@@ -20,7 +20,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { authorizerEnvShape } from '../../functions/authorizer/env.ts';
+import { convertEnvShape } from '../../functions/convert/env.ts';
+import { filesEnvShape } from '../../functions/files/env.ts';
+import { resultsEnvShape } from '../../functions/results/env.ts';
 import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
+import { environmentFor } from '../environment-for.ts';
 import { gatewayErrorResponses } from './api-error-responses.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
@@ -127,17 +132,16 @@ export class JobApi extends Construct {
       // Up to 4.5 MB of multipart to parse and store: more memory buys CPU and network.
       memorySize: 1024,
       timeout: Duration.seconds(29),
-      environment: {
+      environment: environmentFor('convert', convertEnvShape, {
         [ENV.jobsTable]: props.jobsTable.tableName,
         [ENV.inputBucket]: props.inputBucket.bucketName,
-        [ENV.outputBucket]: props.outputBucket.bucketName,
         [ENV.imageQueueUrl]: props.imageQueue.queueUrl,
         [ENV.videoQueueUrl]: props.videoQueue.queueUrl,
-        [ENV.jobTtlDays]: String(props.jobTtlDays),
-        [ENV.inlineLimitBytes]: String(props.inlineLimitBytes),
-        [ENV.maxImageBytes]: String(props.maxImageBytes),
-        [AVAILABLE_MODELS_ENV]: props.availableModels.join(','),
-      },
+        [ENV.jobTtlDays]: props.jobTtlDays,
+        [ENV.inlineLimitBytes]: props.inlineLimitBytes,
+        [ENV.maxImageBytes]: props.maxImageBytes,
+        [AVAILABLE_MODELS_ENV]: props.availableModels,
+      }),
     });
     // No keys table: the authorizer has checked the key and its context names it.
     grantJobTable(convert.function, props.jobsTable, JOB_TABLE_ACCESS.convert);
@@ -149,14 +153,13 @@ export class JobApi extends Construct {
     const readOnly = {
       [ENV.jobsTable]: props.jobsTable.tableName,
       [ENV.outputBucket]: props.outputBucket.bucketName,
-      [ENV.jobTtlDays]: String(props.jobTtlDays),
-      [BIND_RESULTS_ENV]: String(props.bindResultsToKey),
-    };
+      [BIND_RESULTS_ENV]: props.bindResultsToKey,
+    } as const;
     const results = new NodeFunction(this, 'Results', {
       ...common,
       name: 'results',
       description: 'POST /v1/results: job status, file list and presigned download URLs',
-      environment: readOnly,
+      environment: environmentFor('results', resultsEnvShape, readOnly),
     });
     const files = new NodeFunction(this, 'Files', {
       ...common,
@@ -165,7 +168,7 @@ export class JobApi extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(29),
       // RESPONSE_LIMIT_BYTES keeps the handler's default (Lambda's 6 MB response, base64).
-      environment: readOnly,
+      environment: environmentFor('files', filesEnvShape, readOnly),
     });
     grantJobTable(results.function, props.jobsTable, JOB_TABLE_ACCESS.results);
     grantJobTable(files.function, props.jobsTable, JOB_TABLE_ACCESS.files);
@@ -178,7 +181,9 @@ export class JobApi extends Construct {
       name: 'authorizer',
       description:
         'API-key authorizer: sha256 of the Authorization header looked up in the keys table',
-      environment: { [ENV.keysTable]: props.keysTable.tableName },
+      environment: environmentFor('authorizer', authorizerEnvShape, {
+        [ENV.keysTable]: props.keysTable.tableName,
+      }),
     });
     grantKeyTable(authorizerFunction.function, props.keysTable, KEY_TABLE_ACCESS.authorizer);
     return { convert, results, files, authorizer: authorizerFunction };

@@ -24,8 +24,10 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WORKER_ENV } from '../../containers/worker/env.ts';
+import { MODEL_ENV } from '../../adapters/models/model-env.ts';
+import { WORKER_ENV, workerTaskEnvShape } from '../../containers/worker/env.ts';
 import { ENV } from '../../core/config/resources.ts';
+import { environmentFor } from '../environment-for.ts';
 import { grantObjects } from './object-grants.ts';
 import { scaleOnQueueBacklog } from './queue-backlog-scaling.ts';
 import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
@@ -54,7 +56,6 @@ export interface QueueWorkerProps {
   readonly jobsTable: ITable;
   readonly inputBucket: IBucket;
   readonly outputBucket: IBucket;
-  readonly jobTtlDays: number;
   /** Largest image input; checked by size before the worker reads it (as convert does). */
   readonly maxImageBytes: number;
   readonly minWorkers: number;
@@ -93,24 +94,25 @@ export class QueueWorker extends Construct {
       image: props.image,
       essential: true,
       environment: {
-        // The SDK finds the region on ECS anyway (task metadata); stating it removes the guess.
-        AWS_REGION: Stack.of(this).region,
-        [ENV.jobsTable]: props.jobsTable.tableName,
-        [ENV.inputBucket]: props.inputBucket.bucketName,
-        [ENV.outputBucket]: props.outputBucket.bucketName,
-        [props.kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl]: props.queue.queueUrl,
-        [ENV.jobTtlDays]: String(props.jobTtlDays),
-        [ENV.maxImageBytes]: String(props.maxImageBytes),
-        [ENV.modelDir]: WORKER_MODEL_DIR,
-        // This service consumes its own queue only.
-        [WORKER_ENV.queues]: props.kind,
-        [WORKER_ENV.livenessFile]: WORKER_LIVENESS_FILE,
-        // GPU hosts name CUDA alone: a missing CUDA provider then fails the worker loudly rather than
-        // quietly running on CPU at a fraction of the speed.
-        CUTOUT_ORT_PROVIDERS: gpu ? 'cuda' : 'cpu',
-        // Weights are baked into the image and verified at build; never fetch at run time.
-        CUTOUT_MODEL_DOWNLOAD: 'false',
-        // `video` mounts NVENC/NVDEC into the container for ffmpeg.
+        ...environmentFor(`${props.kind} worker`, workerTaskEnvShape, {
+          // The SDK finds the region on ECS anyway (task metadata); stating it removes the guess.
+          AWS_REGION: Stack.of(this).region,
+          [ENV.jobsTable]: props.jobsTable.tableName,
+          [ENV.inputBucket]: props.inputBucket.bucketName,
+          [ENV.outputBucket]: props.outputBucket.bucketName,
+          [props.kind === 'image' ? ENV.imageQueueUrl : ENV.videoQueueUrl]: props.queue.queueUrl,
+          [ENV.maxImageBytes]: props.maxImageBytes,
+          [MODEL_ENV.dir]: WORKER_MODEL_DIR,
+          // This service consumes its own queue only.
+          [WORKER_ENV.queues]: props.kind,
+          [WORKER_ENV.livenessFile]: WORKER_LIVENESS_FILE,
+          // GPU hosts name CUDA alone: a missing CUDA provider then fails the worker loudly
+          // rather than quietly running on CPU at a fraction of the speed.
+          [MODEL_ENV.providers]: gpu ? 'cuda' : 'cpu',
+          // Weights are baked into the image and verified at build; never fetch at run time.
+          [MODEL_ENV.download]: false,
+        }),
+        // Read by the NVIDIA container runtime, not by cutout: `video` mounts NVENC/NVDEC for ffmpeg.
         NVIDIA_DRIVER_CAPABILITIES: 'compute,utility,video',
       },
       logging: LogDrivers.awsLogs({

@@ -16,6 +16,8 @@ import { Construct } from 'constructs';
 import { PENDING_INDEX } from '../../adapters/aws/table-keys.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { ENV } from '../../core/config/resources.ts';
+import { reconcilerEnvShape } from '../../functions/reconciler/env.ts';
+import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
 
@@ -54,13 +56,13 @@ export class Reconciler extends Construct {
       logRetention: props.logRetention,
       metafile: props.bundleMetafile,
       timeout: TIMEOUT,
-      environment: {
+      environment: environmentFor('reconciler', reconcilerEnvShape, {
         [ENV.jobsTable]: props.jobsTable.tableName,
         [ENV.inputBucket]: props.inputBucket.bucketName,
         [ENV.imageQueueUrl]: props.imageQueue.queueUrl,
         [ENV.videoQueueUrl]: props.videoQueue.queueUrl,
-        [RECONCILER_ENV.queuedAfterSeconds]: String(props.queuedAfterSeconds),
-      },
+        [RECONCILER_ENV.queuedAfterSeconds]: props.queuedAfterSeconds,
+      }),
     });
     const fn = this.handler.function;
     // getFile, getJob (a Query on the table) and the conditional status updates.

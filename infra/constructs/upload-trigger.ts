@@ -13,6 +13,8 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { uploadEnvShape } from '../../functions/on-upload/env.ts';
+import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
 import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
@@ -20,7 +22,6 @@ import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
 export interface UploadTriggerProps {
   readonly jobsTable: ITable;
   readonly inputBucket: IBucket;
-  readonly outputBucket: IBucket;
   readonly imageQueue: IQueue;
   readonly videoQueue: IQueue;
   readonly jobTtlDays: number;
@@ -52,14 +53,13 @@ export class UploadTrigger extends Construct {
       description: 'S3 ObjectCreated on the inputs bucket: marks the file uploaded and queues it',
       logRetention: props.logRetention,
       metafile: props.bundleMetafile,
-      environment: {
+      environment: environmentFor('on-upload', uploadEnvShape, {
         [ENV.jobsTable]: props.jobsTable.tableName,
         [ENV.inputBucket]: props.inputBucket.bucketName,
-        [ENV.outputBucket]: props.outputBucket.bucketName,
         [ENV.imageQueueUrl]: props.imageQueue.queueUrl,
         [ENV.videoQueueUrl]: props.videoQueue.queueUrl,
-        [ENV.jobTtlDays]: String(props.jobTtlDays),
-      },
+        [ENV.jobTtlDays]: props.jobTtlDays,
+      }),
     });
     grantJobTable(this.handler.function, props.jobsTable, JOB_TABLE_ACCESS['on-upload']);
     grantObjects(this.handler.function, props.inputBucket, ['s3:GetObject']);

@@ -90,7 +90,6 @@ export class ServiceStack extends Stack {
     const uploads = new UploadTrigger(this, 'Uploads', {
       jobsTable: jobs,
       inputBucket: inputs,
-      outputBucket: outputs,
       imageQueue: queues.image,
       videoQueue: queues.video,
       jobTtlDays: config.jobTtlDays,
@@ -144,7 +143,6 @@ export class ServiceStack extends Stack {
         jobsTable: jobs,
         inputBucket: inputs,
         outputBucket: outputs,
-        jobTtlDays: config.jobTtlDays,
         maxImageBytes: config.maxImageBytes,
         minWorkers: kind === 'image' ? config.minWorkers : 0,
         maxWorkers: kind === 'image' ? config.maxImageWorkers : config.maxVideoWorkers,

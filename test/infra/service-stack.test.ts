@@ -4,7 +4,9 @@ import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
 import { WORKER_ENV } from '../../containers/worker/env.ts';
 import { LOG_METRIC_NAMES, METRIC_NAMES, METRICS_NAMESPACE } from '../../core/config/metrics.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { ERROR_CODES, type ErrorCode } from '../../core/errors.ts';
 import { UNAUTHORIZED_BODY } from '../../functions/authorizer/unauthorized.ts';
+import { HTTP_STATUS } from '../../functions/shared/http.ts';
 import { API_BINARY_MEDIA_TYPES, API_STAGE } from '../../infra/constructs/job-api.ts';
 import { FUNCTION_NAMES } from '../../infra/constructs/node-function.ts';
 import { SERVICE_OUTPUTS } from '../../infra/stacks/service-stack.ts';
@@ -122,6 +124,43 @@ describe('REST API', () => {
     for (const response of [unauthorized, denied]) {
       const templates = response?.[1].Properties.ResponseTemplates as Record<string, string>;
       expect(JSON.parse(templates?.['application/json'] ?? '')).toEqual(UNAUTHORIZED_BODY);
+    }
+  });
+
+  it('gives every gateway rejection a code whose HTTP status is the one sent', () => {
+    const byType = new Map(
+      resources('AWS::ApiGateway::GatewayResponse').map(([, r]) => {
+        const templates = r.Properties.ResponseTemplates as Record<string, string>;
+        // API Gateway substitutes its own message, already quoted, for the context variable.
+        const rendered = (templates['application/json'] ?? '').replaceAll(
+          '$context.error.messageString',
+          JSON.stringify('Missing Authentication Token'),
+        );
+        const body = JSON.parse(rendered) as { error: unknown; code: unknown };
+        return [
+          String(r.Properties.ResponseType),
+          { status: r.Properties.StatusCode as string | undefined, body },
+        ];
+      }),
+    );
+    const codes = Object.fromEntries([...byType].map(([type, { body }]) => [type, body.code]));
+    expect(codes).toEqual({
+      UNAUTHORIZED: 'UNAUTHORIZED',
+      ACCESS_DENIED: 'UNAUTHORIZED',
+      INVALID_API_KEY: 'FORBIDDEN',
+      THROTTLED: 'RATE_LIMITED',
+      QUOTA_EXCEEDED: 'RATE_LIMITED',
+      REQUEST_TOO_LARGE: 'INPUT_TOO_LARGE',
+      MISSING_AUTHENTICATION_TOKEN: 'NOT_FOUND',
+      DEFAULT_4XX: 'INVALID_REQUEST',
+      DEFAULT_5XX: 'INTERNAL',
+    });
+    for (const [type, { status, body }] of byType) {
+      expect(typeof body.error, type).toBe('string');
+      expect(ERROR_CODES, type).toContain(body.code);
+      if (status !== undefined) {
+        expect(String(HTTP_STATUS[body.code as ErrorCode]), type).toBe(status);
+      }
     }
   });
 });

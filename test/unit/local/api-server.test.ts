@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_INLINE_BODY_BYTES } from '../../../core/config/inline-limit.ts';
+import { HTTP_STATUS } from '../../../functions/shared/http.ts';
 import { type ApiHandlers, type ApiServer, startApiServer } from '../../../local/api-server.ts';
 import { loadWebAssets } from '../../../local/web-assets.ts';
 
@@ -183,6 +184,66 @@ describe('local API Gateway stand-in', () => {
     const res = await fetch(`${s.url}/v1/convert`);
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it("answers its own refusals and failures as {error, code}, each code's status but a crash's 502", async () => {
+    const r = recordingHandlers();
+    const key = { Authorization: 'good-key-0123456789abcdef' };
+    const s = await start({
+      ...r.handlers,
+      results: async () => {
+        throw new Error('handler bug at /tmp/scratch/x.ts:1');
+      },
+      authorizer: async (event) => {
+        if (event.headers?.authorization === 'broken-key-0123456789') throw new Error('boom');
+        const allowed = allow('key_1');
+        if (event.headers?.authorization === 'denied-key-0123456789') {
+          return {
+            ...allowed,
+            policyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: '*' }],
+            },
+          };
+        }
+        return allowed;
+      },
+    });
+    const answer = async (res: Response) => ({ status: res.status, body: await res.json() });
+    const cases = [
+      [await answer(await fetch(`${s.url}/v2/convert`, { method: 'POST' })), 'NOT_FOUND'],
+      [await answer(await fetch(`${s.url}/v1/convert`)), 'METHOD_NOT_ALLOWED'],
+      [
+        await answer(
+          await fetch(`${s.url}/v1/convert/`, {
+            method: 'POST',
+            headers: { Authorization: 'denied-key-0123456789' },
+          }),
+        ),
+        'FORBIDDEN',
+      ],
+      [
+        await answer(
+          await fetch(`${s.url}/v1/convert/`, {
+            method: 'POST',
+            headers: { Authorization: 'broken-key-0123456789' },
+          }),
+        ),
+        'INTERNAL',
+      ],
+    ] as const;
+    for (const [{ status, body }, code] of cases) {
+      expect(body, code).toEqual({ error: expect.any(String), code });
+      expect(status, code).toBe(HTTP_STATUS[code]);
+    }
+    const crashed = await answer(
+      await fetch(`${s.url}/v1/results/`, { method: 'POST', headers: key, body: 'uuid=x' }),
+    );
+    // API Gateway's answer to a crashed integration; the handler's text stays in its logs.
+    expect(crashed).toEqual({
+      status: 502,
+      body: { error: 'Internal server error', code: 'INTERNAL' },
+    });
   });
 
   it('serves the page with the development key (escaped) to loopback visitors only', async () => {

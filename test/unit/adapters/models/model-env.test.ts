@@ -38,12 +38,18 @@ describe('modelSettingsFromEnv', () => {
   });
 
   it.each([
-    [{ CUTOUT_ORT_PROVIDERS: 'cpu,tpu' }, 'CUTOUT_ORT_PROVIDERS: unknown execution provider "tpu"'],
+    [
+      { CUTOUT_ORT_PROVIDERS: 'cpu,tpu' },
+      'CUTOUT_ORT_PROVIDERS: "cpu,tpu" is not valid: unknown execution provider "tpu"',
+    ],
     [{ CUTOUT_ORT_THREADS: 'many' }, 'CUTOUT_ORT_THREADS: "many" is not valid'],
     [{ CUTOUT_ORT_THREADS: '0' }, 'CUTOUT_ORT_THREADS: "0" is not valid'],
     [{ CUTOUT_MODEL_DOWNLOAD: 'maybe' }, 'CUTOUT_MODEL_DOWNLOAD: "maybe" is not valid'],
     [{ CUTOUT_MODEL_MIRROR: 'not a url' }, 'CUTOUT_MODEL_MIRROR: "not a url" is not valid'],
-    [{ CUTOUT_MODEL_ALIASES: 'u2net' }, 'CUTOUT_MODEL_ALIASES: bad pair "u2net"'],
+    [
+      { CUTOUT_MODEL_ALIASES: 'u2net' },
+      'CUTOUT_MODEL_ALIASES: "u2net" is not valid: bad pair "u2net"',
+    ],
   ])('rejects %j naming the variable', (env, message) => {
     expect(() => modelSettingsFromEnv({ HOME: '/h', ...env })).toThrowError(message);
   });
