@@ -196,72 +196,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     options.apiKey,
   );
 
-  const leaseMs =
-    options.worker?.leaseMs ??
-    Math.floor(
-      ((options.queues?.image?.visibilityTimeoutSeconds ??
-        QUEUE_SETTINGS.image.visibilityTimeoutSeconds) *
-        1000) /
-        2,
-    );
-  const runtime = await createWorkerRuntime({
-    clients,
-    jobsTable: emulators.resources.jobsTable,
-    inputBucket: emulators.resources.inputBucket,
-    outputBucket: emulators.resources.outputBucket,
-    models: options.models,
-    ...(options.warmupModel ? { warmupModel: options.warmupModel } : {}),
-    video: options.video,
-    leaseMs,
-    ...(options.worker?.progressIntervalMs === undefined
-      ? {}
-      : { progressIntervalMs: options.worker.progressIntervalMs }),
-    ...(options.worker?.imageDeadlineMs === undefined
-      ? {}
-      : { imageDeadlineMs: options.worker.imageDeadlineMs }),
-    ...(options.worker?.videoDeadlineMs === undefined
-      ? {}
-      : { videoDeadlineMs: options.worker.videoDeadlineMs }),
-    ...(options.worker?.processors ? { processors: options.worker.processors } : {}),
-    scratchDir: join(dataDir, 'scratch'),
-    log,
-    env: options.env,
-  });
+  const runtime = await startLocalRuntime(options, clients, emulators, dataDir, log);
 
-  const queues = workerQueues(options, emulators);
-  const workers: WorkerHandle[] = [];
-  const addWorker = () => {
-    const worker = startWorker({
-      sqs: clients.sqs,
-      queues,
-      process: runtime.process,
-      waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
-      retryDelaySeconds: options.worker?.retryDelaySeconds ?? 5,
-      drainMs: options.worker?.drainMs ?? 30_000,
-      log,
-    });
-    workers.push(worker);
-    return worker;
-  };
-  for (let i = 0; i < options.workers; i++) addWorker();
+  const { workers, addWorker } = localWorkers(options, clients, emulators, runtime, log);
 
-  const deadLetters: DeadLetterRelay = startDeadLetterRelay({
-    sqs: clients.sqs,
-    region: emulators.region,
-    queues: [
-      {
-        url: emulators.resources.imageDeadLetterQueueUrl,
-        arn: queueArn(emulators.region, RESOURCES.imageDeadLetterQueue),
-      },
-      {
-        url: emulators.resources.videoDeadLetterQueueUrl,
-        arn: queueArn(emulators.region, RESOURCES.videoDeadLetterQueue),
-      },
-    ],
-    handler: handlers.onDeadLetter,
-    waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
-    onError: (error) => log.warn('dead-letter.error', { error: error.message }),
-  });
+  const deadLetters = relayDeadLetters(options, clients, emulators, handlers, log);
 
   let server: ApiServer;
   try {
@@ -326,6 +265,102 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return stopping;
     },
   };
+}
+
+/** The one worker runtime the stack's workers share (one model session per model). */
+async function startLocalRuntime(
+  options: LocalStackOptions,
+  clients: AwsClients,
+  emulators: Emulators,
+  dataDir: string,
+  log: Log,
+): Promise<WorkerRuntime> {
+  const leaseMs =
+    options.worker?.leaseMs ??
+    Math.floor(
+      ((options.queues?.image?.visibilityTimeoutSeconds ??
+        QUEUE_SETTINGS.image.visibilityTimeoutSeconds) *
+        1000) /
+        2,
+    );
+  return createWorkerRuntime({
+    clients,
+    jobsTable: emulators.resources.jobsTable,
+    inputBucket: emulators.resources.inputBucket,
+    outputBucket: emulators.resources.outputBucket,
+    models: options.models,
+    ...(options.warmupModel ? { warmupModel: options.warmupModel } : {}),
+    video: options.video,
+    leaseMs,
+    ...(options.worker?.progressIntervalMs === undefined
+      ? {}
+      : { progressIntervalMs: options.worker.progressIntervalMs }),
+    ...(options.worker?.imageDeadlineMs === undefined
+      ? {}
+      : { imageDeadlineMs: options.worker.imageDeadlineMs }),
+    ...(options.worker?.videoDeadlineMs === undefined
+      ? {}
+      : { videoDeadlineMs: options.worker.videoDeadlineMs }),
+    ...(options.worker?.processors ? { processors: options.worker.processors } : {}),
+    scratchDir: join(dataDir, 'scratch'),
+    log,
+    env: options.env,
+  });
+}
+
+/** Workers on the stack's queues, and a way to start one more (tests add and kill workers). */
+function localWorkers(
+  options: LocalStackOptions,
+  clients: AwsClients,
+  emulators: Emulators,
+  runtime: WorkerRuntime,
+  log: Log,
+): { workers: WorkerHandle[]; addWorker: () => WorkerHandle } {
+  const queues = workerQueues(options, emulators);
+  const workers: WorkerHandle[] = [];
+  const addWorker = () => {
+    const worker = startWorker({
+      sqs: clients.sqs,
+      queues,
+      process: runtime.process,
+      waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
+      retryDelaySeconds: options.worker?.retryDelaySeconds ?? 5,
+      drainMs: options.worker?.drainMs ?? 30_000,
+      log,
+    });
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < options.workers; i++) addWorker();
+
+  return { workers, addWorker };
+}
+
+/** The dead-letter queues' event source: what Lambda's SQS trigger does on AWS. */
+function relayDeadLetters(
+  options: LocalStackOptions,
+  clients: AwsClients,
+  emulators: Emulators,
+  handlers: LambdaHandlers,
+  log: Log,
+): DeadLetterRelay {
+  return startDeadLetterRelay({
+    sqs: clients.sqs,
+    region: emulators.region,
+    queues: [
+      {
+        url: emulators.resources.imageDeadLetterQueueUrl,
+        arn: queueArn(emulators.region, RESOURCES.imageDeadLetterQueue),
+      },
+      {
+        url: emulators.resources.videoDeadLetterQueueUrl,
+        arn: queueArn(emulators.region, RESOURCES.videoDeadLetterQueue),
+      },
+    ],
+    handler: handlers.onDeadLetter,
+    waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
+    onError: (error) => log.warn('dead-letter.error', { error: error.message }),
+  });
 }
 
 function reconcilerEnv(options: LocalStackOptions): Record<string, string> {
