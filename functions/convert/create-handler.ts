@@ -1,7 +1,4 @@
-import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
 import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
-import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
-import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
 import { inlineBodyLimit } from '../../core/config/inline-limit.ts';
 import { createJob } from '../../core/jobs/create-job.ts';
 import { DEFAULT_JOB_LIMITS } from '../../core/jobs/job-limits.ts';
@@ -11,6 +8,7 @@ import { createApiKeyVerifier } from '../shared/api-key-check.ts';
 import { sortFileParts } from '../shared/convert-parts.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { jsonResponse } from '../shared/http.ts';
+import { jobWritePorts } from '../shared/job-write-ports.ts';
 import { httpHandler } from '../shared/middleware.ts';
 import { readRequestBody } from '../shared/request-body.ts';
 import { availableModels } from './available-models.ts';
@@ -20,12 +18,7 @@ import type { ConvertConfig } from './env.ts';
 export function createConvertHandler(config: ConvertConfig, given: Partial<HandlerDeps> = {}) {
   const aws = clientsFor(config, given);
   const deps = {
-    repo: new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME),
-    inputs: new S3ObjectStore(aws.s3, aws.s3Presign, config.INPUT_BUCKET_NAME),
-    queue: new SqsJobQueue(aws.sqs, {
-      image: config.IMAGE_QUEUE_URL,
-      video: config.VIDEO_QUEUE_URL,
-    }),
+    ...jobWritePorts(config, aws),
     limits: { ttlDays: config.JOB_TTL_DAYS, maxImageBytes: config.MAX_IMAGE_BYTES },
     knownModels: availableModels(
       MODEL_MANIFEST.models.map((model) => model.id),

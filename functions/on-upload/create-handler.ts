@@ -1,11 +1,9 @@
 import type { S3Event } from 'aws-lambda';
-import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
-import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
-import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
 import { fileFailedRecord } from '../../adapters/observability/metrics.ts';
 import { type MarkUploadedOutcome, markUploaded } from '../../core/jobs/mark-uploaded.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { jobKindOf } from '../shared/job-kind.ts';
+import { jobWritePorts } from '../shared/job-write-ports.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import { createdObjects } from '../shared/s3-event.ts';
 import type { UploadConfig } from './env.ts';
@@ -17,12 +15,7 @@ import type { UploadConfig } from './env.ts';
 export function createUploadHandler(config: UploadConfig, given: Partial<HandlerDeps> = {}) {
   const aws = clientsFor(config, given);
   const deps = {
-    repo: new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME),
-    inputs: new S3ObjectStore(aws.s3, aws.s3Presign, config.INPUT_BUCKET_NAME),
-    queue: new SqsJobQueue(aws.sqs, {
-      image: config.IMAGE_QUEUE_URL,
-      video: config.VIDEO_QUEUE_URL,
-    }),
+    ...jobWritePorts(config, aws),
     limits: { ttlDays: config.JOB_TTL_DAYS },
   };
 

@@ -1,13 +1,11 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
-import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
-import { SqsJobQueue } from '../../adapters/aws/sqs-job-queue.ts';
 import { fileFailedRecord, reconcilerRecord } from '../../adapters/observability/metrics.ts';
 import { RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { CutoutError } from '../../core/errors.ts';
 import { type ReconcileReport, reconcileStranded } from '../../core/jobs/reconcile-stranded.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { jobKindOf } from '../shared/job-kind.ts';
+import { jobWritePorts } from '../shared/job-write-ports.ts';
 import { eventHandler } from '../shared/middleware.ts';
 import type { ReconcilerConfig } from './env.ts';
 
@@ -21,12 +19,7 @@ export function createReconcilerHandler(
 ) {
   const aws = clientsFor(config, given);
   const deps = {
-    repo: new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME),
-    inputs: new S3ObjectStore(aws.s3, aws.s3Presign, config.INPUT_BUCKET_NAME),
-    queue: new SqsJobQueue(aws.sqs, {
-      image: config.IMAGE_QUEUE_URL,
-      video: config.VIDEO_QUEUE_URL,
-    }),
+    ...jobWritePorts(config, aws),
     settings: {
       queuedAfterMs: config[RECONCILER_ENV.queuedAfterSeconds] * 1000,
       uploadGraceMs: config[RECONCILER_ENV.uploadGraceSeconds] * 1000,
