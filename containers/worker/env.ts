@@ -8,7 +8,7 @@ import {
   parseConfig,
 } from '../../core/config/contract.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
+import { maxImageBytesShape } from '../../core/jobs/job-limits.ts';
 import {
   DEFAULT_IMAGE_DEADLINE_MS,
   DEFAULT_VIDEO_DEADLINE_MS,
@@ -139,12 +139,7 @@ export const workerEnvShape = {
   [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600)
     .default(DEFAULT_LIVENESS_STALE_SECONDS)
     .describe('The health check fails once the liveness file is this many seconds old.'),
-  [ENV.maxImageBytes]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(DEFAULT_MAX_IMAGE_BYTES)
-    .describe('Largest image accepted (inline, uploaded, or read by the worker).'),
+  ...maxImageBytesShape,
   ...videoLimitsEnvShape,
   ...logLevelShape,
   AWS_REGION: z

@@ -1,4 +1,5 @@
-import { DEFAULT_JOB_TTL_DAYS } from '../config/resources.ts';
+import { z } from 'zod';
+import { DEFAULT_JOB_TTL_DAYS, ENV } from '../config/resources.ts';
 import { CutoutError } from '../errors.ts';
 
 /** Tunables of job creation; entry points override them from their environment. */
@@ -27,6 +28,16 @@ export interface JobLimits {
 }
 
 export const DEFAULT_MAX_IMAGE_BYTES = 100 * 1024 ** 2;
+
+/** The image cap's setting: convert and the worker read the same variable, so one definition. */
+export const maxImageBytesShape = {
+  [ENV.maxImageBytes]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MAX_IMAGE_BYTES)
+    .describe('Largest image accepted (inline, uploaded, or read by the worker).'),
+};
 
 /** Lambda refuses a synchronous response over 6 MB (6,291,556 bytes); keep a margin under it. */
 export const LAMBDA_RESPONSE_LIMIT_BYTES = 6_291_556;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { logLevelShape } from '../../adapters/observability/log.ts';
 import { ENV } from '../../core/config/resources.ts';
-import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
+import { maxImageBytesShape } from '../../core/jobs/job-limits.ts';
 import {
   availableModelsShape,
   awsEnvShape,
@@ -28,12 +28,7 @@ export const convertEnvShape = {
     .string()
     .optional()
     .describe('Model aliases, `requested=served` pairs separated by commas.'),
-  [ENV.maxImageBytes]: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(DEFAULT_MAX_IMAGE_BYTES)
-    .describe('Largest image accepted (inline, uploaded, or read by the worker).'),
+  ...maxImageBytesShape,
 };
 
 /** The convert function's environment (or the local stack's settings), parsed once at cold start. */
