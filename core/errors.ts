@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'METHOD_NOT_ALLOWED',
   /** A key over its request rate or daily quota: retry later. */
   'RATE_LIMITED',
+  /** A client that stopped sending mid-request (the streaming front door's idle timeout). */
+  'REQUEST_TIMEOUT',
   'UNSUPPORTED_MEDIA',
   'INPUT_TOO_LARGE',
   'INPUT_NOT_FOUND',
@@ -26,6 +28,8 @@ export const ERROR_CODES = [
   'PROCESSING_FAILED',
   'DEADLINE_EXCEEDED',
   'UPSTREAM_THROTTLED',
+  /** The local server's data folder is over its disk budget: new jobs wait until old ones expire. */
+  'INSUFFICIENT_STORAGE',
   /** A deployment's settings are missing or malformed: fixed by its operator, never by a retry. */
   'CONFIGURATION',
   'INTERNAL',

@@ -10,6 +10,7 @@ import { DEFAULT_JOB_TTL_DAYS, QUEUE_SETTINGS } from '../core/config/resources.t
 import { DEFAULT_MAX_IMAGE_BYTES } from '../core/jobs/job-limits.ts';
 import { MODEL_MANIFEST } from '../core/models/bundled-manifest.ts';
 import { DEFAULT_MODEL } from '../core/params/convert-params.ts';
+import { checkIngestConfig, ingestConfigShape } from './ingest-config.ts';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json`, or `-c cutout:<key>=<value>`
@@ -142,11 +143,13 @@ export const configSchema = z
     logLevel: z.enum(LOG_LEVELS).default(DEFAULT_LOG_LEVEL),
     /** Write esbuild's metafile next to each Lambda bundle (the bundle-guard test reads it). */
     bundleMetafile: bool.default(false),
+    ...ingestConfigShape,
   })
   .refine((c) => c.minWorkers <= c.maxImageWorkers, {
     message: 'minWorkers must not exceed maxImageWorkers',
     path: ['minWorkers'],
-  });
+  })
+  .superRefine(checkIngestConfig);
 
 export type CutoutConfig = z.infer<typeof configSchema>;
 

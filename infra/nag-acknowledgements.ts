@@ -1,5 +1,6 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { StreamingFrontDoor } from './constructs/streaming-front-door.ts';
 import { type BucketRole, bucketName } from './resource-names.ts';
 import type { AccountStack } from './stacks/account-stack.ts';
 import type { ServiceStack } from './stacks/service-stack.ts';
@@ -140,5 +141,58 @@ export function acknowledgeNagFindings(
         'ecr:GetAuthorizationToken, needed to pull the worker image, accepts no resource ARN.',
       );
     }
+  }
+  if (service.frontDoor) acknowledgeStreamingDoor(service.frontDoor);
+}
+
+/** `cutout:ingest=streaming`: the load balancer, its log bucket, the task, and CloudFront. */
+function acknowledgeStreamingDoor(door: StreamingFrontDoor): void {
+  const { ingest } = door;
+  acknowledge(
+    ingest.taskDefinition,
+    'AwsSolutions-ECS2',
+    'The environment holds resource names and tunables only (table, bucket and queue names, limits); no secrets.',
+  );
+  const executionRole = ingest.taskDefinition.executionRole;
+  if (executionRole) {
+    acknowledge(
+      executionRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken, needed to pull the ingest image, accepts no resource ARN.',
+    );
+  }
+  acknowledge(
+    ingest.accessLogs.bucket,
+    'AwsSolutions-S1',
+    'This bucket holds the load balancer’s access logs; logging it into another log bucket would only log the log writes.',
+  );
+  if (door.distribution) {
+    const distribution = door.distribution.distribution;
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR1',
+      'An API for clients anywhere; a deployment that serves one region can add a geo restriction.',
+    );
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR2',
+      'WAF costs a fixed monthly fee, against the goal of a cheap deployment; API keys, per-key rate limits and the request size caps limit abuse. Attach a web ACL for a public deployment.',
+    );
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR3',
+      'Every request CloudFront forwards reaches the load balancer, whose access logs (S3) record it with the client address; nothing is cached, so CloudFront logs would add nothing.',
+    );
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate fixes the viewer security policy (TLSv1 allowed); clients that need TLS 1.2 minimum use ingestHttps=certificate with their own domain.',
+    );
+  } else {
+    acknowledge(
+      ingest.loadBalancerSecurityGroup,
+      'AwsSolutions-EC23',
+      'The public API endpoint: clients call it from anywhere on 443 (80 only redirects to 443). The tasks behind it admit only this group.',
+    );
   }
 }

@@ -2,23 +2,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type {
   APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
-import type { ErrorCode } from '../core/errors.ts';
-import { UNAUTHORIZED_BODY, UNAUTHORIZED_MESSAGE } from '../functions/authorizer/unauthorized.ts';
+import { findRoute, type HandlerName } from '../adapters/http/api-routes.ts';
+import { isLoopbackVisitor } from '../adapters/http/loopback.ts';
 import {
   fromProxyResult,
   type LocalRequest,
   lambdaContext,
   type PlainResponse,
+  type ProxyHandler,
   toAuthorizerEvent,
   toProxyEvent,
-} from './api-gateway-event.ts';
-import { findRoute, type HandlerName } from './api-routes.ts';
+} from '../adapters/http/proxy-event.ts';
+import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import { UNAUTHORIZED_BODY, UNAUTHORIZED_MESSAGE } from '../functions/authorizer/unauthorized.ts';
 import type { WebAssets } from './web-assets.ts';
 
 /**
@@ -26,11 +26,6 @@ import type { WebAssets } from './web-assets.ts';
  * calls the authorizer first on protected routes, enforces the payload ceiling AWS has (the
  * largest body whose base64 form fits Lambda's 6 MB event), and serves the web page at `/`.
  */
-
-export type ProxyHandler = (
-  event: APIGatewayProxyEvent,
-  context: Context,
-) => Promise<APIGatewayProxyResult>;
 
 export type RequestAuthorizer = (
   event: APIGatewayRequestAuthorizerEvent,
@@ -111,15 +106,6 @@ function failure(
   return json(statusCode, { error, code }, headers);
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-function isLoopbackHost(host: string | undefined): boolean {
-  const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return name === 'localhost' || name === '127.0.0.1' || name === '::1';
-}
-
 function isAllowed(result: APIGatewayAuthorizerResult): boolean {
   const statements = result.policyDocument?.Statement ?? [];
   return (
@@ -178,7 +164,7 @@ export async function handleApiRequest(
 ): Promise<PlainResponse> {
   const path = new URL(request.url, 'http://local').pathname;
   if (request.method === 'GET' || request.method === 'HEAD') {
-    const devKey = isLoopback(request.sourceIp) && isLoopbackHost(request.headers.host);
+    const devKey = isLoopbackVisitor(request.sourceIp, request.headers.host);
     const asset = options.web?.get(path, devKey ? options.devKey : undefined);
     if (asset) {
       return {

@@ -1,7 +1,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
-import { lambdaContext } from './api-gateway-event.ts';
+import { lambdaContext } from '../adapters/http/proxy-event.ts';
 
 /**
  * On AWS each dead-letter queue is an event source of the on-dead-letter Lambda. Locally this

@@ -15,11 +15,14 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
 import dynalite from 'dynalite';
 import { type FauxqsServer, type SpyMessage, startFauxqs } from 'fauxqs';
 import { TABLES, type TableDefinition } from '../adapters/aws/table-keys.ts';
 import { ENV, QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
+import { closeDynaliteIterators } from './dynalite-iterators.ts';
+import { moveLegacyObjects } from './legacy-objects.ts';
 
 /**
  * S3 + SQS (fauxqs) and DynamoDB (dynalite) in this process on 127.0.0.1, port 0, with the
@@ -41,8 +44,18 @@ export interface QueueSetting {
 }
 
 export interface EmulatorOptions {
-  /** Keeps state between runs (fauxqs SQLite + dynalite LevelDB under this folder). */
+  /**
+   * Keeps the state on disk under this folder rather than in memory: S3 objects as files
+   * (`objects/`, bodies read per request), DynamoDB tables in LevelDB (`dynamodb/`) and, unless
+   * `queuesInMemory`, the queues in SQLite (`fauxqs/`). Without it everything lives in memory
+   * (tests).
+   */
   readonly dataDir?: string;
+  /**
+   * With `dataDir`: queues stay in memory (a temporary stack, which nothing needs to survive:
+   * a message is deleted once handled, so they hold only the work in progress).
+   */
+  readonly queuesInMemory?: boolean;
   readonly region?: string;
   /** Overrides of QUEUE_SETTINGS, e.g. short visibility timeouts in tests. */
   readonly queues?: {
@@ -86,6 +99,9 @@ export interface Emulators {
   uploadsSettled(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** fauxqs's file store of S3 objects, under the data folder. */
+export const OBJECTS_DIR = 'objects';
 
 const CREDENTIALS = { accessKeyId: 'cutout-local', secretAccessKey: 'cutout-local' };
 
@@ -163,23 +179,41 @@ export async function waitForTable(
   throw new Error(`dynalite: table ${name} did not settle`);
 }
 
-function createQueues(
+/**
+ * A queue with these attributes. One persisted in the data folder is kept with its messages and
+ * given the attributes in place: fauxqs's createQueue would replace it with an empty queue, and
+ * every message waiting or in flight at the last stop (a crashed worker's file) would be lost.
+ */
+async function ensureQueue(
   server: FauxqsServer,
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ queueUrl: string; queueArn: string }> {
+  const existing = server.inspectQueue(name);
+  if (!existing) return server.createQueue(name, { attributes });
+  // Its URL was minted with the last run's port.
+  const queueUrl = existing.url.replace(/:\d+\//, `:${server.port}/`);
+  await sqs.send(new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: attributes }));
+  return { queueUrl, queueArn: existing.arn };
+}
+
+async function createQueues(
+  server: FauxqsServer,
+  sqs: SQSClient,
   name: string,
   deadLetterName: string,
   setting: QueueSetting,
-): { url: string; deadLetterUrl: string } {
-  const dlq = server.createQueue(deadLetterName, {
-    attributes: { MessageRetentionPeriod: String(14 * 86_400) },
+): Promise<{ url: string; deadLetterUrl: string }> {
+  const dlq = await ensureQueue(server, sqs, deadLetterName, {
+    MessageRetentionPeriod: String(14 * 86_400),
   });
-  const queue = server.createQueue(name, {
-    attributes: {
-      VisibilityTimeout: String(setting.visibilityTimeoutSeconds),
-      RedrivePolicy: JSON.stringify({
-        deadLetterTargetArn: dlq.queueArn,
-        maxReceiveCount: setting.maxReceiveCount,
-      }),
-    },
+  const queue = await ensureQueue(server, sqs, name, {
+    VisibilityTimeout: String(setting.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlq.queueArn,
+      maxReceiveCount: setting.maxReceiveCount,
+    }),
   });
   return { url: queue.queueUrl, deadLetterUrl: dlq.queueUrl };
 }
@@ -267,7 +301,9 @@ async function listen(server: ReturnType<typeof dynalite>): Promise<number> {
 /** Starts the emulators and creates every resource. Stop them with `stop()`. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const region = options.region ?? 'us-east-1';
-  if (options.dataDir) await mkdir(join(options.dataDir, 'dynamodb'), { recursive: true });
+  const dataDir = options.dataDir;
+  if (dataDir) await mkdir(join(dataDir, 'dynamodb'), { recursive: true });
+  closeDynaliteIterators();
   let fauxqsServer: Server | undefined;
   const fauxqs = await onLoopback(
     () =>
@@ -275,8 +311,11 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
         port: 0,
         logger: false,
         defaultRegion: region,
-        messageSpies: { bufferSize: 1000 },
-        ...(options.dataDir ? { dataDir: join(options.dataDir, 'fauxqs') } : {}),
+        // The upload shim below hooks the spy's recording; the buffer itself is never read.
+        messageSpies: { bufferSize: 1 },
+        ...(dataDir && !options.queuesInMemory ? { dataDir: join(dataDir, 'fauxqs') } : {}),
+        // Objects as files: fauxqs otherwise holds every body in memory (or as SQLite blobs).
+        ...(dataDir ? { s3StorageDir: join(dataDir, OBJECTS_DIR) } : {}),
       }),
     (server) => {
       fauxqsServer = server;
@@ -286,7 +325,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-    ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
+    ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}),
   });
   const dynamoPort = await listen(dynamo);
   const s3Endpoint = `http://127.0.0.1:${fauxqs.port}`;
@@ -307,14 +346,28 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
 
   fauxqs.createBucket(RESOURCES.inputBucket);
   fauxqs.createBucket(RESOURCES.outputBucket);
-  const image = createQueues(fauxqs, RESOURCES.imageQueue, RESOURCES.imageDeadLetterQueue, {
-    ...QUEUE_SETTINGS.image,
-    ...options.queues?.image,
-  });
-  const video = createQueues(fauxqs, RESOURCES.videoQueue, RESOURCES.videoDeadLetterQueue, {
-    ...QUEUE_SETTINGS.video,
-    ...options.queues?.video,
-  });
+  const sqs = new SQSClient({ region, endpoint: endpoints.sqs, credentials: CREDENTIALS });
+  const image = await createQueues(
+    fauxqs,
+    sqs,
+    RESOURCES.imageQueue,
+    RESOURCES.imageDeadLetterQueue,
+    {
+      ...QUEUE_SETTINGS.image,
+      ...options.queues?.image,
+    },
+  );
+  const video = await createQueues(
+    fauxqs,
+    sqs,
+    RESOURCES.videoQueue,
+    RESOURCES.videoDeadLetterQueue,
+    {
+      ...QUEUE_SETTINGS.video,
+      ...options.queues?.video,
+    },
+  );
+  sqs.destroy();
   const resources: EmulatorResources = {
     jobsTable: RESOURCES.jobsTable,
     keysTable: RESOURCES.keysTable,
@@ -332,6 +385,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     forcePathStyle: true,
     credentials: CREDENTIALS,
   });
+  // Before the upload shim is hooked: moved inputs are not new uploads.
+  if (dataDir && !options.queuesInMemory) {
+    await moveLegacyObjects(join(dataDir, 'fauxqs', 'fauxqs.db'), s3);
+  }
   let listener = options.onObjectCreated;
   const pending = new Set<Promise<void>>();
   const recent: string[] = [];

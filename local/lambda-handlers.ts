@@ -1,4 +1,5 @@
 import type { Context, S3Event, ScheduledEvent } from 'aws-lambda';
+import type { ProxyHandler } from '../adapters/http/proxy-event.ts';
 import type { MarkUploadedOutcome } from '../core/jobs/mark-uploaded.ts';
 import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
 import { createAuthorizerHandler } from '../functions/authorizer/create-handler.ts';
@@ -16,7 +17,7 @@ import { parseReconcilerEnv } from '../functions/reconciler/env.ts';
 import { createResultsHandler } from '../functions/results/create-handler.ts';
 import { parseResultsEnv } from '../functions/results/env.ts';
 import type { HandlerDeps } from '../functions/shared/handler-deps.ts';
-import type { ProxyHandler, RequestAuthorizer } from './api-server.ts';
+import type { RequestAuthorizer } from './api-server.ts';
 import type { DeadLetterHandler } from './dead-letter-relay.ts';
 
 /**

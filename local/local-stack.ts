@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AwsClients, createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
+import { lambdaContext } from '../adapters/http/proxy-event.ts';
 import type { ModelSettings } from '../adapters/models/model-env.ts';
 import { type Log, silentLog } from '../adapters/observability/log.ts';
 import type { MetricsWriter } from '../adapters/observability/metrics.ts';
@@ -14,17 +15,20 @@ import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../core/config/reconciler.t
 import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
 import type { Processors } from '../core/jobs/ports.ts';
 import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
-import { lambdaContext } from './api-gateway-event.ts';
-import { type ApiServer, startApiServer } from './api-server.ts';
 import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
 import { ensureDevKey } from './dev-key.ts';
+import type { DiskBudget } from './disk-budget.ts';
 import { type EmulatorOptions, type Emulators, startEmulators } from './emulators.ts';
+import { type FrontDoor, type RunningFrontDoor, startFrontDoor } from './front-door.ts';
 import { createLambdaHandlers, type LambdaHandlers } from './lambda-handlers.ts';
 import { clearStackState, writeStackState } from './stack-state.ts';
+import { startStorageUpkeep, storageSettings } from './storage-upkeep.ts';
+import type { SweepReport } from './ttl-sweeper.ts';
 import { loadWebAssets } from './web-assets.ts';
 
 /**
- * The whole service in one process: emulators, the Lambda handlers behind a local API Gateway,
+ * The whole service in one process: emulators, the API behind its front door (the streaming
+ * ingest service, or the Lambda handlers behind a local API Gateway: front-door.ts),
  * the S3 upload and dead-letter event sources, and N workers sharing one model runtime.
  * `npm start` (local/stack.ts) and the end-to-end tests both start it through here.
  */
@@ -81,11 +85,21 @@ export interface LocalStackOptions {
   /** The handlers' EMF records (stdout when absent, as a Lambda writes them). */
   readonly metrics?: MetricsWriter;
   readonly requestLog?: (line: string) => void;
+  /** `streaming` (default): the ingest service; `lambda`: API Gateway + Lambda's emulation. */
+  readonly frontDoor?: FrontDoor;
+  /** Called before either door accepts a convert, after the disk budget; throwing refuses it. */
+  readonly admit?: () => Promise<void>;
+  /** Most bytes the data folder may use (`--disk-budget`); CUTOUT_DISK_BUDGET in `env` when absent. */
+  readonly diskBudgetBytes?: number;
+  /** How often expired jobs are swept (storage-upkeep.ts SWEEP_INTERVAL_MS); 0 never. */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface LocalStack {
   readonly url: string;
   readonly port: number;
+  /** The door the API is served through. */
+  readonly frontDoor: FrontDoor;
   readonly apiKey: string;
   readonly dataDir: string;
   readonly emulators: Emulators;
@@ -99,6 +113,10 @@ export interface LocalStack {
   addWorker(): WorkerHandle;
   /** One reconciler run now, through its Lambda handler (the timer runs the same). */
   reconcile(): Promise<ReconcileReport>;
+  /** One TTL sweep now (the timer runs the same); `now` in epoch ms may be ahead of the clock. */
+  sweep(now?: number): Promise<SweepReport>;
+  /** The data folder's disk budget, which admits new jobs. */
+  readonly diskBudget: DiskBudget;
   stop(): Promise<void>;
 }
 
@@ -153,6 +171,8 @@ function queueArn(region: string, name: string): string {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? silentLog;
+  // A bad CUTOUT_DISK_BUDGET or JOB_TTL_DAYS stops the stack before anything has started.
+  storageSettings({ env: options.env, budgetBytes: options.diskBudgetBytes });
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir
     ? resolve(options.dataDir)
@@ -160,8 +180,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
 
   const emulators = await startEmulators({
-    // A temporary stack keeps its state in memory: persistence costs a disk write per request.
-    ...(temporary ? {} : { dataDir }),
+    // Objects and tables on disk, never in the heap (a long-running server's memory stays flat);
+    // a temporary stack keeps only its queues in memory, as nothing of it survives a stop.
+    dataDir,
+    queuesInMemory: temporary,
     ...(options.queues ? { queues: options.queues } : {}),
     onUploadError: (error) => log.error('upload-event.failed', { error: String(error) }),
   });
@@ -176,12 +198,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
   // What each Lambda's environment would hold: the user's settings, this stack's resources.
+  const settings = { ...options.env, ...parseableUrls(emulatorEnv), ...reconcilerEnv(options) };
   let handlers: LambdaHandlers;
   try {
-    handlers = createLambdaHandlers(
-      { ...options.env, ...parseableUrls(emulatorEnv), ...reconcilerEnv(options) },
-      { clients, log, ...(options.metrics ? { metrics: options.metrics } : {}) },
-    );
+    handlers = createLambdaHandlers(settings, {
+      clients,
+      log,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
   } catch (error) {
     // A bad setting (named by the schema) stops the stack before anything else has started.
     await emulators.stop();
@@ -202,17 +226,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const deadLetters = relayDeadLetters(options, clients, emulators, handlers, log);
 
-  let server: ApiServer;
+  const upkeep = startStorageUpkeep({
+    dataDir,
+    clients,
+    emulators,
+    env: options.env,
+    ...(options.diskBudgetBytes === undefined ? {} : { budgetBytes: options.diskBudgetBytes }),
+    ...(options.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: options.sweepIntervalMs }),
+    log,
+  });
+  const admit = async () => {
+    await upkeep.budget.admit();
+    await options.admit?.();
+  };
+
+  let server: RunningFrontDoor;
   try {
-    server = await startApiServer({
-      handlers,
+    server = await startFrontDoor({
+      door: options.frontDoor ?? 'streaming',
       port: options.port,
-      ...(options.host ? { host: options.host } : {}),
+      host: options.host,
+      settings,
+      handlers,
+      clients,
+      log,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
       web: await loadWebAssets(),
       devKey: apiKey,
-      ...(options.requestLog ? { log: options.requestLog } : {}),
+      admit,
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     });
   } catch (error) {
+    await upkeep.stop();
     deadLetters.stop();
     await Promise.all(workers.map((w) => w.stop()));
     await runtime.close();
@@ -241,6 +286,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     url: server.url,
     port: server.port,
+    frontDoor: server.door,
     apiKey,
     dataDir,
     emulators,
@@ -250,9 +296,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     workers,
     addWorker,
     reconcile: reconciler.run,
+    sweep: upkeep.sweep,
+    diskBudget: upkeep.budget,
     stop() {
       stopping ??= (async () => {
         await reconciler.stop();
+        await upkeep.stop();
         await server.close();
         deadLetters.stop();
         await Promise.all(workers.map((w) => w.stop()));

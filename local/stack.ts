@@ -4,7 +4,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { locateFfmpeg } from '../adapters/ffmpeg/ffmpeg-binaries.ts';
 import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
 import { createLog } from '../adapters/observability/log.ts';
+import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
 import { toCutoutError } from '../core/errors.ts';
+import {
+  DEFAULT_DISK_BUDGET,
+  DISK_BUDGET_ENV,
+  describeSize,
+  parseDiskBudget,
+} from './disk-budget.ts';
+import { FRONT_DOOR_ENV, type FrontDoor, parseFrontDoor } from './front-door.ts';
 import { startLocalStack } from './local-stack.ts';
 import { applyModelDefaults, namingReadyModels } from './model-defaults.ts';
 
@@ -12,6 +20,11 @@ import { applyModelDefaults, namingReadyModels } from './model-defaults.ts';
  * `npm start`: the whole cutout service on this machine (emulated S3, SQS and DynamoDB, the
  * API, workers, the web page), with a development API key.
  */
+
+const FRONT_DOOR_BANNER: Readonly<Record<FrontDoor, string>> = {
+  streaming: `streaming (files of any size up to the caps; ${FRONT_DOOR_ENV}=lambda emulates API Gateway + Lambda)`,
+  lambda: `lambda (API Gateway + Lambda's limits: a body of at most ${describeBytes(MAX_INLINE_BODY_BYTES)}; ${FRONT_DOOR_ENV}=streaming lifts them)`,
+};
 
 function integer(min: number, max: number) {
   return (value: string) => {
@@ -39,6 +52,14 @@ const program = new Command('npm start')
   )
   .option('--warmup-model <id>', 'model to load and run once at start', 'u2net')
   .option('--no-video', 'image jobs only (no ffmpeg needed)')
+  .option(
+    '--front-door <door>',
+    `streaming (any file size; the default) or lambda (API Gateway + Lambda's limits) (env ${FRONT_DOOR_ENV})`,
+  )
+  .option(
+    '--disk-budget <size>',
+    `most disk the data folder may use, e.g. 5GB or 500MB; 0: none (env ${DISK_BUDGET_ENV}, default ${DEFAULT_DISK_BUDGET})`,
+  )
   .option('-v, --verbose', 'log every request and worker event')
   .showHelpAfterError();
 
@@ -49,6 +70,8 @@ interface Flags {
   dataDir?: string;
   warmupModel: string;
   video: boolean;
+  frontDoor?: string;
+  diskBudget?: string;
   verbose?: boolean;
 }
 
@@ -56,6 +79,15 @@ async function main(): Promise<void> {
   program.parse(process.argv);
   const flags = program.opts<Flags>();
   const env = process.env;
+  // The flag wins over the variable; either is checked here, before anything starts.
+  const frontDoor = parseFrontDoor({
+    ...env,
+    ...(flags.frontDoor === undefined ? {} : { [FRONT_DOOR_ENV]: flags.frontDoor }),
+  });
+  const diskBudgetBytes = parseDiskBudget({
+    ...env,
+    ...(flags.diskBudget === undefined ? {} : { [DISK_BUDGET_ENV]: flags.diskBudget }),
+  });
   const { settings, notice } = await applyModelDefaults(modelSettingsFromEnv(env), env);
   if (notice) process.stdout.write(`${notice}\n`);
 
@@ -80,6 +112,8 @@ async function main(): Promise<void> {
     warmupModel: flags.warmupModel,
     video,
     env,
+    frontDoor,
+    diskBudgetBytes,
     publish: true,
     // Quiet still shows errors (a 5xx's cause, a failed upload event); --verbose shows all.
     log: createLog({ service: 'cutout-local', write, level: flags.verbose ? 'debug' : 'error' }),
@@ -90,9 +124,13 @@ async function main(): Promise<void> {
   write(`cutout is running on ${stack.url}`);
   write(`  web page      ${stack.url}/`);
   write(`  API key       ${stack.apiKey}`);
+  write(`  front door    ${FRONT_DOOR_BANNER[stack.frontDoor]}`);
   write(`  workers       ${flags.workers} (${video ? 'images and video' : 'images only'})`);
   write(
     `  data          ${stack.dataDir}${flags.dataDir ? '' : ' (temporary; --data-dir keeps it)'}`,
+  );
+  write(
+    `  disk budget   ${diskBudgetBytes > 0 ? describeSize(diskBudgetBytes) : 'none'} (--disk-budget; jobs expire after their TTL)`,
   );
   write('');
   write(`  curl -F "convert_to=image-backgroundremover" -F "files=@image.jpeg" \\`);

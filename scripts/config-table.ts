@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { modelEnvShape } from '../adapters/models/model-env.ts';
+import { ingestEnvShape } from '../containers/ingest/env.ts';
 import { workerEnvShape } from '../containers/worker/env.ts';
 import { isBooleanFlag } from '../core/config/contract.ts';
 import { authorizerEnvShape } from '../functions/authorizer/env.ts';
@@ -9,6 +10,8 @@ import { deadLetterEnvShape } from '../functions/on-dead-letter/env.ts';
 import { uploadEnvShape } from '../functions/on-upload/env.ts';
 import { reconcilerEnvShape } from '../functions/reconciler/env.ts';
 import { resultsEnvShape } from '../functions/results/env.ts';
+import { diskBudgetShape } from '../local/disk-budget.ts';
+import { frontDoorShape } from '../local/front-door.ts';
 
 /**
  * The operations guide's configuration table, generated from the entry points' schemas so it
@@ -28,7 +31,9 @@ export const ENTRY_POINTS: readonly (readonly [string, z.ZodRawShape])[] = [
   ['on-dead-letter', deadLetterEnvShape],
   ['reconciler', reconcilerEnvShape],
   ['worker', workerEnvShape],
+  ['ingest', ingestEnvShape],
   ['models (worker, CLI, local stack)', modelEnvShape],
+  ['local stack (`npm start`)', { ...frontDoorShape, ...diskBudgetShape }],
 ];
 
 // zod's own definition objects: enough of them to name a type and a default.
@@ -78,6 +83,11 @@ function defaultOf(schema: z.ZodType): string {
       return `\`${Array.isArray(value) ? value.join(',') : String(value)}\``;
     }
     if (def.type === 'optional') return 'unset';
+    // A parsed value (`z.string().default(...).transform(...)`): the default is on its input.
+    if (def.type === 'pipe' && def.in) {
+      current = def.in;
+      continue;
+    }
     if (!def.innerType) return '**required**';
     current = def.innerType;
   }

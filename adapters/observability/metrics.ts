@@ -1,4 +1,5 @@
 import {
+  INGEST_METRIC_NAMES,
   METRIC_DIMENSION_SETS,
   METRIC_DIMENSIONS,
   METRIC_NAMES,
@@ -161,6 +162,19 @@ export function reconcilerRecord(counts: ReconcilerCounts, timestampMs: number):
       [RECONCILER_METRIC_NAMES.requeued]: counts.requeued,
       [RECONCILER_METRIC_NAMES.abandoned]: counts.abandoned,
     },
+    dimensionSets: [[]],
+  });
+}
+
+/** Why the streaming front door cut an upload before answering it. */
+export type UploadAbortCause = 'idle' | 'disconnect' | 'shutdown';
+
+/** One convert upload the streaming front door cut (no dimensions; the cause as a property). */
+export function uploadAbortedRecord(cause: UploadAbortCause, timestampMs: number): EmfRecord {
+  return emfRecord({
+    timestampMs,
+    values: { [INGEST_METRIC_NAMES.uploadsAborted]: 1 },
+    properties: { cause },
     dimensionSets: [[]],
   });
 }

@@ -21,12 +21,15 @@ export const INGEST_ENV = {
   burstLimit: 'INGEST_BURST_LIMIT',
   keyCacheSeconds: 'INGEST_KEY_CACHE_SECONDS',
   webPage: 'INGEST_WEB_PAGE',
+  drainSeconds: 'INGEST_DRAIN_SECONDS',
 } as const;
 
 /** The container's port; the target group and the health check use it. */
 export const DEFAULT_INGEST_PORT = 8080;
 /** The path the load balancer's health check (and the container's) calls. */
 export const INGEST_HEALTH_PATH = '/healthz';
+/** Drain on SIGTERM; ECS's stopTimeout (120 s at most on Fargate) must exceed it. */
+export const DEFAULT_INGEST_DRAIN_SECONDS = 110;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -60,6 +63,11 @@ export const ingestOwnShape = {
       "How long a verified key is trusted before it is read again (the authorizer's cache TTL).",
     ),
   [INGEST_ENV.webPage]: booleanFlag(true).describe('Serve the web page at `/`.'),
+  [INGEST_ENV.drainSeconds]: int(0, 120)
+    .default(DEFAULT_INGEST_DRAIN_SECONDS)
+    .describe(
+      'On SIGTERM, how long uploads in progress may finish before the process exits (under the task stopTimeout, at most 120).',
+    ),
 };
 
 export const ingestEnvShape = {

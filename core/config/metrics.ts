@@ -68,8 +68,19 @@ export const RECONCILER_METRIC_NAMES = {
   abandoned: 'ReconcilerAbandoned',
 } as const;
 
+/**
+ * The streaming front door's own metric (the load balancer counts requests, statuses and
+ * latency): published without dimensions, with the cause (`idle`, `disconnect`, `shutdown`)
+ * as a property.
+ */
+export const INGEST_METRIC_NAMES = {
+  /** Count of convert uploads cut before their answer: the client went quiet or away, or the task stopped. */
+  uploadsAborted: 'IngestUploadsAborted',
+} as const;
+
 export type MetricName =
   | (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES]
+  | (typeof INGEST_METRIC_NAMES)[keyof typeof INGEST_METRIC_NAMES]
   | (typeof TASK_METRIC_NAMES)[keyof typeof TASK_METRIC_NAMES]
   | (typeof RECONCILER_METRIC_NAMES)[keyof typeof RECONCILER_METRIC_NAMES];
 
@@ -82,6 +93,7 @@ export const METRIC_UNITS: Readonly<Record<MetricName, 'Count' | 'Milliseconds'>
   [RECONCILER_METRIC_NAMES.uploadsQueued]: 'Count',
   [RECONCILER_METRIC_NAMES.requeued]: 'Count',
   [RECONCILER_METRIC_NAMES.abandoned]: 'Count',
+  [INGEST_METRIC_NAMES.uploadsAborted]: 'Count',
 };
 
 export type MetricKind = 'image' | 'video';

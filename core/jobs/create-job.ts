@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { outputExtension, outputNames } from './file-names.ts';
 import type { FileRecord, JobRecord } from './job.ts';
-import { storeBackground } from './job-background.ts';
-import { inlineEntry, newFileRecords, uploadEntry } from './job-entries.ts';
+import { stagedElsewhere, storeBackground } from './job-background.ts';
+import { newFileRecords, requestEntry, uploadEntry } from './job-entries.ts';
 import { DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.ts';
-import { type CreateJobRequest, readJobRequest } from './job-request.ts';
+import { type CreateJobRequest, isStaged, readJobRequest } from './job-request.ts';
+import { parseInputKey } from './object-keys.ts';
 import {
   type Clock,
   type JobQueue,
@@ -14,7 +15,7 @@ import {
 } from './ports.ts';
 import { planParts, signUploadTargets, type UploadTarget } from './upload-targets.ts';
 
-export type { CreateJobRequest, InlineFile } from './job-request.ts';
+export type { CreateJobRequest, InlineFile, RequestFile, StagedFile } from './job-request.ts';
 export type { UploadTarget } from './upload-targets.ts';
 
 export interface CreateJobDeps {
@@ -42,6 +43,8 @@ export interface CreateJobResult {
  * 2. Check counts, media types, sizes (images by the image cap, videos by the upload cap:
  *    job-entries.ts) and the background the options need (storeBackground).
  * 3. Inline: store the inputs, write the job and its files as `queued`, enqueue each file.
+ *    Staged (already streamed into the inputs bucket under this job's id, `deps.newId`): the
+ *    same, without storing them again; each record keeps its staged key.
  *    Uploads: sign the targets (part URLs shared out under `maxPartUrls`, the whole answer under
  *    `maxResponseBytes`: upload-targets.ts), then write the files as `waiting_upload`; the upload event queues
  *    each file (markUploaded).
@@ -67,7 +70,10 @@ export async function createJob(
 
   const entries = uploads
     ? uploads.map((u, i) => uploadEntry(u, i, kind, limits))
-    : request.files.map((f) => inlineEntry(f, kind, limits));
+    : request.files.map((f) => requestEntry(f, kind, limits));
+  for (const f of request.files) {
+    if (isStaged(f) && parseInputKey(f.key)?.jobId !== jobId) throw stagedElsewhere(f.key, jobId);
+  }
   const parts = uploads ? planParts(uploads, limits) : [];
   const names = outputNames(
     entries.map((e) => e.name),
@@ -100,9 +106,10 @@ export async function createJob(
     return answer;
   }
   await Promise.all(
-    request.files.map((f, i) => {
+    request.files.map(async (f, i) => {
+      if (isStaged(f)) return;
       const file = files[i] as FileRecord;
-      return deps.inputs.put(file.inputKey, f.data, {
+      await deps.inputs.put(file.inputKey, f.data, {
         ...(file.contentType ? { contentType: file.contentType } : {}),
       });
     }),

@@ -2,7 +2,7 @@ import { CutoutError, invalidField } from '../errors.ts';
 import { sanitizeFileName } from './file-names.ts';
 import { type FileRecord, fileIdFor, type JobKind, newFileRecord } from './job.ts';
 import type { JobLimits } from './job-limits.ts';
-import type { InlineFile } from './job-request.ts';
+import { isStaged, type RequestFile } from './job-request.ts';
 import { acceptedContentType } from './media-types.ts';
 import { inputKey, outputKey } from './object-keys.ts';
 import type { UploadRequest } from './uploads.ts';
@@ -13,17 +13,37 @@ export interface Entry {
   readonly name: string;
   readonly contentType: string;
   readonly size: number;
+  /** Where the input already is (a staged file); otherwise its key is made from its file id. */
+  readonly key?: string;
 }
 
-/** @throws CutoutError INVALID_REQUEST, UNSUPPORTED_MEDIA, INPUT_TOO_LARGE naming the part */
-export function inlineEntry(file: InlineFile, kind: JobKind, limits: JobLimits): Entry {
+/** A request file's size: its bytes, or what was streamed of it. */
+export function fileSize(file: RequestFile): number {
+  return isStaged(file) ? file.size : file.data.byteLength;
+}
+
+/**
+ * A file part of the request, inline or staged: the same checks, by its size.
+ * @throws CutoutError INVALID_REQUEST, UNSUPPORTED_MEDIA, INPUT_TOO_LARGE naming the part
+ */
+export function requestEntry(file: RequestFile, kind: JobKind, limits: JobLimits): Entry {
   const name = sanitizeFileName(file.filename);
-  if (file.data.byteLength === 0) throw invalidField(file.field, `'${name}' is empty`);
-  if (kind === 'image') checkImageSize(file.field, name, file.data.byteLength, limits);
+  const size = fileSize(file);
+  if (size === 0) throw invalidField(file.field, `'${name}' is empty`);
+  if (kind === 'image') checkImageSize(file.field, name, size, limits);
+  // An inline file is bounded by the request body; a staged one only by the stream's cap.
+  if (isStaged(file) && size > limits.maxUploadBytes) {
+    throw new CutoutError(
+      'INPUT_TOO_LARGE',
+      `${file.field}: '${name}' is ${size} bytes, over the ${limits.maxUploadBytes}-byte limit`,
+      { field: file.field },
+    );
+  }
   return {
     name,
     contentType: acceptedContentType(file.field, name, file.contentType, kind),
-    size: file.data.byteLength,
+    size,
+    ...(isStaged(file) ? { key: file.key } : {}),
   };
 }
 
@@ -86,7 +106,7 @@ export function newFileRecords(
       fileId,
       inputName: entry.name,
       outputName: outName,
-      inputKey: inputKey(jobId, fileId, entry.name),
+      inputKey: entry.key ?? inputKey(jobId, fileId, entry.name),
       outputKey: outputKey(jobId, outName),
       contentType: entry.contentType,
       size: entry.size,

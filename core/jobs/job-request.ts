@@ -18,12 +18,32 @@ export interface InlineFile {
   readonly data: Uint8Array;
 }
 
+/**
+ * A file part already streamed into the inputs bucket (the streaming front door): checked by
+ * its size like an inline file by its bytes, never stored again. Its record keeps `key`, which
+ * must lie under the job's own prefix (the door picks the job id before the first part).
+ */
+export interface StagedFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly contentType: string | undefined;
+  readonly size: number;
+  readonly key: string;
+}
+
+/** A request's file: its bytes in hand, or already in the inputs bucket. */
+export type RequestFile = InlineFile | StagedFile;
+
+export function isStaged(file: RequestFile): file is StagedFile {
+  return 'key' in file;
+}
+
 export interface CreateJobRequest {
   readonly apiKeyId: string | undefined;
   /** Every non-file field of the request, `uploads` included; unknown ones are ignored. */
   readonly fields: RawFields;
-  readonly files: readonly InlineFile[];
-  readonly background?: InlineFile;
+  readonly files: readonly RequestFile[];
+  readonly background?: RequestFile;
 }
 
 /** What the request asks for: its options, inline files or an uploads list, its background. */
@@ -34,7 +54,7 @@ export interface JobRequest {
   /** The kind of background the options need, if any. */
   readonly needed: JobKind | undefined;
   /** The request's background part when the options need one (always given then). */
-  readonly background: InlineFile | undefined;
+  readonly background: RequestFile | undefined;
 }
 
 /** Which background a set of options needs, if any. */

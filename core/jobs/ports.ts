@@ -102,6 +102,13 @@ export interface PutOptions {
   readonly downloadName?: string;
 }
 
+export interface PutStreamOptions extends PutOptions {
+  /** Aborting it stops the upload; the call then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** More bytes than this stop the upload (INPUT_TOO_LARGE). */
+  readonly maxBytes?: number;
+}
+
 export interface PresignedPost {
   readonly url: string;
   readonly fields: Readonly<Record<string, string>>;
@@ -119,6 +126,20 @@ export interface PresignedMultipart {
 export interface ObjectStore {
   readonly bucket: string;
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<void>;
+  /**
+   * Streams `body` into `key` in bounded pieces (memory stays a few parts, whatever the size).
+   * Settles only once nothing is in flight: when it rejects (the body failed, `maxBytes`
+   * passed, `signal` aborted, S3 refused), no object and no part of it is left.
+   * @returns the bytes stored
+   * @throws CutoutError INPUT_TOO_LARGE over `maxBytes`; the body's error or the signal's reason as they are
+   */
+  putStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options?: PutStreamOptions,
+  ): Promise<{ size: number }>;
+  /** Removes the object; a missing object is not an error. */
+  delete(key: string): Promise<void>;
   /**
    * Reads a whole object into memory. With `maxBytes`, an object over it is refused by its size
    * before any byte is read, and the read stops should more than that arrive anyway.

@@ -105,11 +105,10 @@ export async function removeVideoBackground(
   const spec = videoOutputSpec(options);
   const warnings: string[] = [];
   if (options.alphaMatting.enabled) {
-    // Closed-form matting costs seconds per frame at video sizes and is not temporally coherent.
-    throw invalidField(
-      'alpha_matting',
-      'is not supported for video (it would take seconds per frame); omit it or set it to false',
-    );
+    // The seed's own video example sends alpha_matting=true, and the peers' video paths ignore
+    // it: closed-form matting costs seconds per frame and is not temporally coherent. Refusing
+    // it would fail those clients' files, so the model's mask is used and the result says so.
+    warnings.push('alpha_matting is not applied to video; the model mask is used');
   }
   if ((spec.background === 'image' || spec.background === 'video') && !input.backgroundPath) {
     throw invalidField(

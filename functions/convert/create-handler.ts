@@ -2,30 +2,19 @@ import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
 import { inlineBodyLimit } from '../../core/config/inline-limit.ts';
 import { createJob } from '../../core/jobs/create-job.ts';
 import { DEFAULT_JOB_LIMITS } from '../../core/jobs/job-limits.ts';
-import { parseModelAliases } from '../../core/models/aliases.ts';
-import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
 import { createApiKeyVerifier } from '../shared/api-key-check.ts';
 import { sortFileParts } from '../shared/convert-parts.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { jsonResponse } from '../shared/http.ts';
-import { jobWritePorts } from '../shared/job-write-ports.ts';
 import { httpHandler } from '../shared/middleware.ts';
 import { readRequestBody } from '../shared/request-body.ts';
-import { availableModels } from './available-models.ts';
+import { convertJobDeps } from './convert-deps.ts';
 import type { ConvertConfig } from './env.ts';
 
 /** POST /v1/convert: creates a job from inline files or an `uploads` list; replies {uuid[, uploads]}. */
 export function createConvertHandler(config: ConvertConfig, given: Partial<HandlerDeps> = {}) {
   const aws = clientsFor(config, given);
-  const deps = {
-    ...jobWritePorts(config, aws),
-    limits: { ttlDays: config.JOB_TTL_DAYS, maxImageBytes: config.MAX_IMAGE_BYTES },
-    knownModels: availableModels(
-      MODEL_MANIFEST.models.map((model) => model.id),
-      config.CUTOUT_AVAILABLE_MODELS,
-      parseModelAliases(config.CUTOUT_MODEL_ALIASES),
-    ),
-  };
+  const deps = convertJobDeps(config, aws);
   // On AWS there is no keys table here: the authorizer's context names the key (api-key-check.ts).
   const apiKeyOf = createApiKeyVerifier(
     config.KEYS_TABLE_NAME ? new DynamoKeyStore(aws.dynamo, config.KEYS_TABLE_NAME) : undefined,

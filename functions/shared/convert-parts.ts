@@ -1,6 +1,3 @@
-import type { InlineFile } from '../../core/jobs/create-job.ts';
-import type { FilePart } from './multipart.ts';
-
 /**
  * Sorts multipart file parts into inputs and the background. Inputs come as `files` (repeated),
  * `files[]`, `file`, or `file[0]`, `file[1]`, ... (the PHP client); the background as
@@ -21,9 +18,18 @@ function indexOf(field: string): number {
   return match?.[1] === undefined ? -1 : Number(match[1]);
 }
 
-export function sortFileParts(parts: readonly FilePart[]): {
-  files: InlineFile[];
-  background: InlineFile | undefined;
+/** What a file part is by its field name: an input, a background, or neither (ignored). */
+export function filePartRole(field: string): 'input' | 'background' | undefined {
+  if (INPUT_FIELD.test(field)) return 'input';
+  return BACKGROUND_FIELDS.has(field) ? 'background' : undefined;
+}
+
+/** Works on inline parts (the Lambda) and on staged ones (the streaming door) alike. */
+export function sortFileParts<Part extends { readonly field: string }>(
+  parts: readonly Part[],
+): {
+  files: Part[];
+  background: Part | undefined;
 } {
   const inputs = parts
     .map((part, order) => ({ part, order }))

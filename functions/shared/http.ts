@@ -12,6 +12,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   RATE_LIMITED: 429,
+  REQUEST_TIMEOUT: 408,
   UNSUPPORTED_MEDIA: 415,
   INPUT_TOO_LARGE: 413,
   INPUT_NOT_FOUND: 404,
@@ -23,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   PROCESSING_FAILED: 500,
   DEADLINE_EXCEEDED: 504,
   UPSTREAM_THROTTLED: 503,
+  INSUFFICIENT_STORAGE: 507,
   CONFIGURATION: 500,
   INTERNAL: 500,
 };
@@ -69,7 +71,8 @@ export function errorResponse(
 ): APIGatewayProxyResult {
   const error = toCutoutError(thrown);
   const statusCode = HTTP_STATUS[error.code];
-  if (statusCode < 500) {
+  // A full disk is the operator's to fix and says nothing internal: its message is told as is.
+  if (statusCode < 500 || error.code === 'INSUFFICIENT_STORAGE') {
     const headers: Record<string, string> =
       error.code === 'UNAUTHORIZED' ? { 'WWW-Authenticate': 'Bearer realm="cutout"' } : {};
     return jsonResponse(statusCode, { error: error.message, code: error.code }, headers);

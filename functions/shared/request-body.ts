@@ -44,7 +44,7 @@ const UPLOADS_HINT =
  * @throws CutoutError INPUT_TOO_LARGE (with the `uploads` hint), INVALID_REQUEST, UNSUPPORTED_MEDIA
  */
 export async function readRequestBody(
-  event: APIGatewayProxyEvent,
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
   options: ReadBodyOptions,
 ): Promise<RequestBody> {
   const body = bodyBytes(event);
@@ -61,7 +61,7 @@ export async function readRequestBody(
     );
   }
   const contentType = header(event, 'content-type') ?? '';
-  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaType(contentType);
   if (type === 'multipart/form-data') {
     return parseMultipart(body, contentType, {
       maxFileBytes: inlineLimit,
@@ -69,7 +69,7 @@ export async function readRequestBody(
       maxFields: 200,
     });
   }
-  if (type === 'application/json' || type.endsWith('+json')) {
+  if (isJsonType(type)) {
     let value: unknown;
     try {
       value = JSON.parse(body.toString('utf8'));
@@ -85,7 +85,25 @@ export async function readRequestBody(
     return { fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))), files: [] };
   }
   if (type === '' || body.byteLength === 0) return { fields: {}, files: [] };
-  throw new CutoutError(
+  throw unsupportedBodyType(type);
+}
+
+/** A Content-Type's media type, lower-case, without its parameters. */
+export function mediaType(contentType: string): string {
+  return contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** Whether a body of this media type is read as fields (JSON or a URL-encoded form). */
+export function isFieldsType(type: string): boolean {
+  return isJsonType(type) || type === 'application/x-www-form-urlencoded' || type === '';
+}
+
+export function unsupportedBodyType(type: string): CutoutError {
+  return new CutoutError(
     'UNSUPPORTED_MEDIA',
     `Content-Type: ${type} is not accepted; use multipart/form-data, application/x-www-form-urlencoded or JSON`,
     { field: 'Content-Type' },

@@ -2,7 +2,12 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 
-export type ObjectAction = 's3:GetObject' | 's3:PutObject';
+export type ObjectAction =
+  | 's3:GetObject'
+  | 's3:PutObject'
+  // A streamed upload that fails is aborted (its parts dropped) or, once complete, deleted.
+  | 's3:AbortMultipartUpload'
+  | 's3:DeleteObject';
 
 /**
  * Grants exactly the object actions named, on the keys matching `keyPattern`, instead of the

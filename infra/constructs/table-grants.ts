@@ -37,6 +37,8 @@ export const JOB_TABLE_ACCESS = {
   'on-upload': ['createJob', 'getJob', 'getFile', 'updateFile', 'recordIncomingJob'],
   'on-dead-letter': ['getFile', 'updateFile'],
   worker: ['getJob', 'getFile', 'updateFile'],
+  /** The streaming door: convert's, results' and files' together (the same handlers). */
+  ingest: ['createJob', 'getJob'],
 } as const satisfies Record<string, readonly (keyof JobRepository)[]>;
 
 /** The keys-table methods: only the authorizer reads keys (the CLI writes them, outside AWS roles). */

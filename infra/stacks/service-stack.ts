@@ -14,6 +14,7 @@ import { NodeFunction, PROJECT_ROOT } from '../constructs/node-function.ts';
 import { QueueWorker } from '../constructs/queue-worker.ts';
 import { Reconciler } from '../constructs/reconciler.ts';
 import { ServiceMonitoring } from '../constructs/service-monitoring.ts';
+import { StreamingFrontDoor } from '../constructs/streaming-front-door.ts';
 import { UploadTrigger } from '../constructs/upload-trigger.ts';
 import { WorkerCluster } from '../constructs/worker-cluster.ts';
 import { WorkerNetwork } from '../constructs/worker-network.ts';
@@ -39,6 +40,14 @@ export const SERVICE_OUTPUTS = {
   createFirstKey: 'CreateFirstKey',
 } as const;
 
+/** Outputs of `cutout:ingest=streaming` only. */
+export const INGEST_OUTPUTS = {
+  /** The streaming door's base URL. */
+  ingestUrl: 'IngestUrl',
+  /** With a certificate and no hosted zone: where the domain's DNS must point. */
+  ingestDnsTarget: 'IngestDnsTarget',
+} as const;
+
 /**
  * Everything stateless: the API and its Lambdas, the upload and dead-letter handlers, the
  * worker cluster and services, alarms and the dashboard. It can be destroyed and redeployed
@@ -52,6 +61,8 @@ export class ServiceStack extends Stack {
   readonly monitoring: ServiceMonitoring;
   readonly reconciler: Reconciler;
   readonly uploads: UploadTrigger;
+  /** Present with `cutout:ingest=streaming`. */
+  readonly frontDoor?: StreamingFrontDoor;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -115,7 +126,11 @@ export class ServiceStack extends Stack {
       bundleMetafile: config.bundleMetafile,
     });
 
-    const network = new WorkerNetwork(this, 'Network', { logRetention });
+    const streaming = config.ingest === 'streaming';
+    const network = new WorkerNetwork(this, 'Network', {
+      logRetention,
+      originSubnets: streaming && config.ingestHttps === 'cloudfront',
+    });
     this.workers = new WorkerCluster(this, 'Workers', {
       vpc: network.vpc,
       compute: config.workerCompute,
@@ -153,6 +168,22 @@ export class ServiceStack extends Stack {
     this.videoWorkers = worker('video');
     for (const workers of [this.imageWorkers, this.videoWorkers]) {
       workers.service.node.addDependency(this.workers.insightsLogs);
+    }
+    if (streaming) {
+      this.frontDoor = new StreamingFrontDoor(this, 'StreamingDoor', {
+        config,
+        vpc: network.vpc,
+        cluster: this.workers.cluster,
+        alarmTopic: alarms.topic,
+        jobsTable: jobs,
+        keysTable: keys,
+        inputBucket: inputs,
+        outputBucket: outputs,
+        imageQueue: queues.image,
+        videoQueue: queues.video,
+        logRetention,
+      });
+      this.frontDoor.ingest.service.node.addDependency(this.workers.insightsLogs);
     }
     // One level for every function and worker: found in the tree, so a new function gets it too.
     for (const fn of this.node.findAll()) {
@@ -222,5 +253,19 @@ export class ServiceStack extends Stack {
       `npx cutout keys create --stack ${this.stackName} --name first-key`,
       'Creates an API key in this deployment and prints it once',
     );
+    if (this.frontDoor) {
+      output(
+        INGEST_OUTPUTS.ingestUrl,
+        this.frontDoor.url,
+        `Streaming front door: clients call ${this.frontDoor.url}/v1/convert (files of any size inline)`,
+      );
+      if (this.frontDoor.dnsTarget) {
+        output(
+          INGEST_OUTPUTS.ingestDnsTarget,
+          this.frontDoor.dnsTarget,
+          `Point ${config.ingestDomainName} here (CNAME, or a Route 53 alias)`,
+        );
+      }
+    }
   }
 }

@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_INLINE_BODY_BYTES } from '../../core/config/inline-limit.ts';
 import type { LocalStack } from '../../local/local-stack.ts';
+import { probe } from '../e2e/probe-output.ts';
 import { startTestStack } from '../integration/local/local-stack-harness.ts';
 import { samplePng } from '../integration/worker/worker-harness.ts';
 
@@ -22,7 +24,8 @@ let work: string;
 let host: string;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The streaming front door (npm start's default) with video workers: the 60 MB video below.
+  stack = await startTestStack({ video: true });
   host = `localhost:${stack.port}`;
   work = await mkdtemp(join(tmpdir(), 'cutout-clients-'));
   await mkdir(join(work, 'testfiles'));
@@ -148,4 +151,126 @@ describe('the API reference client examples', () => {
     expect(saved).toEqual(['image.png']);
     await expectCutout(join(dir, 'image.png'));
   });
+});
+
+/**
+ * The reference's video examples send the file inline whatever its size. A 60 MB video goes
+ * through the streaming front door (`npm start`'s default, the opt-in AWS door); the lambda
+ * door, as API Gateway + Lambda on AWS, refuses it with a 413 that says what to do instead.
+ * The video is noise (nothing compresses it), so 60 MB is a few frames and inference stays cheap.
+ */
+describe('the API reference video examples with a 60 MB video', () => {
+  const VIDEO_BYTES = 60 * 1000 * 1000;
+  let video: string;
+  let lambda: LocalStack;
+
+  beforeAll(async () => {
+    lambda = await startTestStack({ workers: 0, frontDoor: 'lambda' });
+    video = join(work, 'testfiles', 'video.mp4');
+    // About 1.7 MB a frame at 1280x720, lossless noise.
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=gray:s=1280x720:r=10,noise=alls=100:allf=t+u',
+      '-frames:v',
+      '38',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '0',
+      '-pix_fmt',
+      'yuv420p',
+      video,
+    ]);
+    const size = (await stat(video)).size;
+    expect(size).toBeGreaterThan(VIDEO_BYTES);
+    expect(size).toBeLessThan(80 * 1000 * 1000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await lambda?.stop();
+  });
+
+  async function python(target: LocalStack, dir: string) {
+    await mkdir(join(dir, 'testfiles'), { recursive: true });
+    await copyFile(video, join(dir, 'testfiles', 'video.mp4'));
+    const script = join(dir, 'client.py');
+    await writeFile(
+      script,
+      await template('seed-video-client.py.template', {
+        __HOST__: `localhost:${target.port}`,
+        __API_KEY__: target.apiKey,
+      }),
+    );
+    return run('/usr/bin/python3', [script], { cwd: dir, timeout: 240_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: e.code ?? 1,
+        stdout: e.stdout ?? '',
+        stderr: e.stderr ?? '',
+      }),
+    );
+  }
+
+  it('Python (requests): converts it through the streaming door', async () => {
+    const dir = await mkdtemp(join(work, 'py-video-'));
+    const { code, stdout, stderr } = await python(stack, dir);
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const saved = (await readdir(dir)).filter((f) => f.endsWith('.mov'));
+    expect(saved).toEqual(['video.mov']);
+    const info = await probe(join(dir, 'video.mov'));
+    console.log(`python video client: ${JSON.stringify(info)}`);
+    expect(info).toMatchObject({ width: 1280, height: 720 });
+    expect(info.pixFmt).toMatch(/a/);
+  }, 300_000);
+
+  it('PHP (curl): converts it through the streaming door', async () => {
+    const dir = await mkdtemp(join(work, 'php-video-'));
+    const script = join(dir, 'client.php');
+    await writeFile(
+      script,
+      await template('seed-video-client.php.template', {
+        __HOST__: `localhost:${stack.port}`,
+        __API_KEY__: stack.apiKey,
+        __INPUT__: video,
+        __OUT_DIR__: dir,
+      }),
+    );
+    const { stdout } = await run('php', [script], { cwd: dir, timeout: 240_000 });
+    const saved = (await readdir(dir)).filter((f) => f !== 'client.php');
+    console.log(`php video client: downloaded ${saved.join(', ')}; output: ${stdout.trim()}`);
+    expect(saved).toHaveLength(1);
+    const info = await probe(join(dir, saved[0] ?? ''));
+    expect(info).toMatchObject({ width: 1280, height: 720 });
+  }, 300_000);
+
+  it('through the lambda door the same upload gets the clear 413', async () => {
+    expect(VIDEO_BYTES).toBeGreaterThan(MAX_INLINE_BODY_BYTES);
+    const dir = await mkdtemp(join(work, 'py-lambda-'));
+    const { stdout } = await python(lambda, dir);
+    // The example prints the status and the body of a refusal.
+    expect(stdout).toMatch(/^413$/m);
+    expect(stdout).toContain('INPUT_TOO_LARGE');
+    expect(stdout).toContain('uploads');
+    const php = join(dir, 'client.php');
+    await writeFile(
+      php,
+      await template('seed-video-client.php.template', {
+        __HOST__: `localhost:${lambda.port}`,
+        __API_KEY__: lambda.apiKey,
+        __INPUT__: video,
+        __OUT_DIR__: dir,
+      }),
+    );
+    const { stdout: phpOut } = await run('php', [php], { cwd: dir, timeout: 120_000 });
+    // The example prints the error of a refused convert.
+    expect(phpOut).toMatch(/^body: larger than /);
+  }, 300_000);
 });

@@ -94,6 +94,7 @@ describe('DynamoDB grants', () => {
     'on-upload': 'functions/on-upload/handler.ts',
     'on-dead-letter': 'functions/on-dead-letter/handler.ts',
     worker: 'containers/worker/main.ts',
+    ingest: 'containers/ingest/main.ts',
   };
 
   it('give each entry point exactly the job-table methods its code reaches', () => {

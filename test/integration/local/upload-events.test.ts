@@ -1,7 +1,7 @@
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../../adapters/http/proxy-event.ts';
 import type { MarkUploadedOutcome } from '../../../core/jobs/mark-uploaded.ts';
-import { lambdaContext } from '../../../local/api-gateway-event.ts';
 import type { LocalStack } from '../../../local/local-stack.ts';
 import { samplePng } from '../worker/worker-harness.ts';
 import { startTestStack, waitFinished } from './local-stack-harness.ts';

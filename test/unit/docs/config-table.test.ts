@@ -23,7 +23,7 @@ describe("the operations guide's configuration table", () => {
     const table = configurationTable();
     expect(table).toContain('| `JOBS_TABLE_NAME` | string | **required** |');
     expect(table).toContain('| `CUTOUT_MODEL_DOWNLOAD` | boolean | `true` |');
-    expect(table).toMatch(/\| `RESPONSE_LIMIT_BYTES` \| number \| `4194304` \| files \|/);
+    expect(table).toMatch(/\| `RESPONSE_LIMIT_BYTES` \| number \| `4194304` \| files, ingest \|/);
   });
 
   it('replaces only the text between its markers', () => {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { toProxyEvent } from '../../../adapters/http/proxy-event.ts';
 import {
   DEFAULT_INLINE_LIMIT_BYTES,
   inlineBodyLimit,
@@ -8,7 +9,6 @@ import {
   MAX_INLINE_LIMIT_BYTES,
 } from '../../../core/config/inline-limit.ts';
 import { readRequestBody } from '../../../functions/shared/request-body.ts';
-import { toProxyEvent } from '../../../local/api-gateway-event.ts';
 
 /** A multipart body as the seed's clients send it: text fields, then the files. */
 async function seedForm(fileSizes: readonly number[]): Promise<{ body: Buffer; type: string }> {

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { BoundedBody } from '../../../../adapters/aws/bounded-body.ts';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { FileRecord, JobRecord } from '../../../../core/jobs/job.ts';
 import { objectTooLarge } from '../../../../core/jobs/job-limits.ts';
@@ -23,6 +24,7 @@ import type {
   PresignedMultipart,
   PresignedPost,
   PutOptions,
+  PutStreamOptions,
 } from '../../../../core/jobs/ports.ts';
 import { applyFileUpdate } from '../../../../core/jobs/transitions.ts';
 
@@ -115,6 +117,25 @@ export class MemoryObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array, options?: PutOptions) {
     this.objects.set(key, { data: body, options });
+  }
+
+  /** Keys deleted, in order (a missing key too: delete is idempotent). */
+  readonly deletes: string[] = [];
+
+  /** Like the S3 adapter: the object appears only once the whole body has been read. */
+  async putStream(key: string, body: AsyncIterable<Uint8Array>, options: PutStreamOptions = {}) {
+    const { signal, maxBytes: _maxBytes, ...put } = options;
+    signal?.throwIfAborted();
+    const bounded = new BoundedBody(body, key, options);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of bounded.chunks()) chunks.push(chunk);
+    this.objects.set(key, { data: new Uint8Array(Buffer.concat(chunks)), options: put });
+    return { size: bounded.size };
+  }
+
+  async delete(key: string) {
+    this.deletes.push(key);
+    this.objects.delete(key);
   }
 
   /** Keys read with `get`, in order (a refused read is not listed: nothing was read). */

@@ -267,12 +267,9 @@ describe('removeVideoBackground', () => {
     });
   });
 
-  it('refuses alpha_matting for video, naming the field', async () => {
-    const error = await run({ video_format: 'mov', alpha_matting: 'true' }, fakeCodec()).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(CutoutError);
-    expect(error).toMatchObject({ code: 'INVALID_REQUEST', field: 'alpha_matting' });
+  it('ignores alpha_matting for video with a warning (the seed video example sends it)', async () => {
+    const result = await run({ video_format: 'mov', alpha_matting: 'true' }, fakeCodec());
+    expect(result.warnings.join()).toMatch(/alpha_matting is not applied to video/);
   });
 
   it.each(['video_over_image', 'gif_with_bg', 'video_over_video'])(

@@ -1,4 +1,4 @@
-import type { RouteMatch } from './api-gateway-event.ts';
+import type { RouteMatch } from './proxy-event.ts';
 
 /**
  * The REST API's routes as the CDK app declares them: resource template, method, the handler that

@@ -10,8 +10,14 @@ import type {
 
 /**
  * Turns a plain HTTP request into the REST API (v1) proxy event API Gateway hands a Lambda, so the
- * local stack runs the very handler modules that are deployed.
+ * local stack's API Gateway stand-in and the streaming front door (containers/ingest) run the
+ * very handler modules that are deployed as Lambdas.
  */
+
+export type ProxyHandler = (
+  event: APIGatewayProxyEvent,
+  context: Context,
+) => Promise<APIGatewayProxyResult>;
 
 /**
  * Content types API Gateway is told to pass as binary (base64 in the event). Text bodies (JSON,
