@@ -30,6 +30,13 @@ export interface ModelSpec {
   readonly maskMinMax?: boolean;
   /** The kernel that brings the mask back to the image size. Default `lanczos3` (rembg). */
   readonly maskKernel?: MaskKernel;
+  /** Which session output holds the mask (default 0). */
+  readonly outputIndex?: number;
+  /**
+   * Whether the output is logits the pipeline puts through a sigmoid before min-max (BiRefNet's
+   * ONNX exports end without one; default false).
+   */
+  readonly outputSigmoid?: boolean;
 }
 
 export type ResizeKernel = 'lanczos3' | 'bilinear' | 'bilinear-corner';

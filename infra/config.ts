@@ -122,6 +122,11 @@ export const configSchema = z
      * Off by default: the seed's clients poll with the uuid alone.
      */
     bindResultsToKey: bool.default(false),
+    /**
+     * /v1/convert refuses models whose weights are not permissively licensed (MIT, Apache-2.0,
+     * BSD, ISC...: core/models/licence.ts), with a 400 naming `model` and the licence.
+     */
+    commercialSafeOnly: bool.default(false),
     /** Steady requests per second for `/v1/results` and for `/v1/files`, each (all callers). */
     pollRateLimit: int(1, 10_000).default(20),
     /** Burst for `/v1/results` and for `/v1/files`, each (all callers). */

@@ -92,7 +92,7 @@ export function acknowledgeNagFindings(
   acknowledge(
     api,
     'AwsSolutions-APIG4',
-    'POST /v1/results and GET /v1/files carry no API key by contract: the random job uuid is the capability, as in the reference API.',
+    'POST /v1/results and GET /v1/files carry no API key by contract: the random job uuid is the capability, as in the reference API; GET /v1/openapi.json is the public API document.',
   );
 
   // Workers.

@@ -101,6 +101,9 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<Running
       INGEST_ENV.burstLimit,
       LOCAL_UNTHROTTLED.burst,
     ),
+    // The keys table is in this process: read it on every request, so `cutout keys revoke`
+    // takes effect at once (INGEST_KEY_CACHE_SECONDS brings AWS's cache back).
+    [INGEST_ENV.keyCacheSeconds]: userOr(options.settings, INGEST_ENV.keyCacheSeconds, 0),
     [INGEST_ENV.port]: String(options.port),
     [INGEST_ENV.host]: host,
     [INGEST_ENV.webPage]: 'true',

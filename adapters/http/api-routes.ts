@@ -14,10 +14,15 @@ export interface ApiRoute {
   readonly authorized: boolean;
 }
 
+/** Where both front doors serve the API document. */
+export const OPENAPI_PATH = '/v1/openapi.json';
+
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', resource: '/v1/convert', handler: 'convert', authorized: true },
   { method: 'POST', resource: '/v1/results', handler: 'results', authorized: false },
   { method: 'GET', resource: '/v1/files/{uuid}/{name}', handler: 'files', authorized: false },
+  // The API document rides with the results function (openapi-answer.ts): open, small, no state.
+  { method: 'GET', resource: OPENAPI_PATH, handler: 'results', authorized: false },
 ];
 
 function segments(path: string): string[] {

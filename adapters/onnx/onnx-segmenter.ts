@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { CutoutError } from '../../core/errors.ts';
 import type { ModelSpec, Segmenter } from '../../core/ports.ts';
 import type { ExecutionProviderName } from '../models/model-env.ts';
+import { halfToFloat } from './fp16-to-fp32.ts';
 
 export interface OnnxSegmenterOptions {
   /** Providers in order of preference; a list that ends with `cpu` may fall back to it. */
@@ -100,14 +101,21 @@ export function maxBatchOf(shape: InputSignature['shape'], limit: number): numbe
   return typeof batch === 'number' && batch > 0 ? batch : limit;
 }
 
-/** Wraps a loaded session as the pipeline's Segmenter (first input in, first output out). */
+/** Wraps a loaded session as the pipeline's Segmenter (first input in, the spec's output out). */
 export function createOnnxSegmenter(
   loaded: LoadedSession,
   spec: ModelSpec,
   options: Pick<OnnxSegmenterOptions, 'dynamicBatchLimit'> = {},
 ): OnnxSegmenter {
   const { session, provider, input } = loaded;
-  const outputName = session.outputNames[0] ?? '';
+  const outputIndex = spec.outputIndex ?? 0;
+  const outputName = session.outputNames[outputIndex];
+  if (outputName === undefined) {
+    throw new CutoutError(
+      'MODEL_UNAVAILABLE',
+      `model "${spec.id}" has ${session.outputNames.length} outputs; the manifest reads output ${outputIndex}`,
+    );
+  }
   const size = spec.inputSize;
   const plane = size * size;
   const maxBatch = maxBatchOf(input.shape, options.dynamicBatchLimit ?? 8);
@@ -134,7 +142,7 @@ export function createOnnxSegmenter(
       let result: ort.InferenceSession.ReturnType;
       try {
         const tensor = new ort.Tensor('float32', data, [batch, 3, size, size]);
-        // Fetch only output 0: the u2net and ISNet graphs also emit side outputs we never read.
+        // Fetch only the mask: the u2net and ISNet graphs also emit side outputs we never read.
         result = await session.run({ [input.name]: tensor }, [outputName]);
       } catch (error) {
         throw new CutoutError(
@@ -146,7 +154,7 @@ export function createOnnxSegmenter(
       const output = result[outputName];
       if (
         output === undefined ||
-        output.type !== 'float32' ||
+        (output.type !== 'float32' && output.type !== 'float16') ||
         output.data.length !== batch * plane
       ) {
         throw new CutoutError(
@@ -154,7 +162,10 @@ export function createOnnxSegmenter(
           `model "${spec.id}": output ${outputName} is ${output?.type ?? 'missing'} [${output?.dims.join(',') ?? ''}], expected float32 [${batch},1,${size},${size}]`,
         );
       }
-      return output.data as Float32Array;
+      // BEN2's published graph declares its output float16: the runtime hands back raw bits.
+      return output.type === 'float16'
+        ? Float32Array.from(output.data as Uint16Array, halfToFloat)
+        : (output.data as Float32Array);
     },
     release: () => session.release(),
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanFlag } from '../../core/config/contract.ts';
 import { DEFAULT_JOB_LIMITS } from '../../core/jobs/job-limits.ts';
+import { AUTHORIZER_CACHE_SECONDS } from '../../functions/authorizer/cache-ttl.ts';
 import { convertEnvShape } from '../../functions/convert/env.ts';
 import { filesEnvShape } from '../../functions/files/env.ts';
 import { resultsEnvShape } from '../../functions/results/env.ts';
@@ -58,9 +59,9 @@ export const ingestOwnShape = {
     .default(20)
     .describe('Burst of requests allowed per API key, per task.'),
   [INGEST_ENV.keyCacheSeconds]: int(0, 3600)
-    .default(300)
+    .default(AUTHORIZER_CACHE_SECONDS)
     .describe(
-      "How long a verified key is trusted before it is read again (the authorizer's cache TTL).",
+      "How long a verified key is trusted before it is read again (the authorizer's cache TTL): a revoked key works for at most this long (0 in the local stack unless set).",
     ),
   [INGEST_ENV.webPage]: booleanFlag(true).describe('Serve the web page at `/`.'),
   [INGEST_ENV.drainSeconds]: int(0, 120)

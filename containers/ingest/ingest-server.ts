@@ -29,7 +29,7 @@ import { CutoutError } from '../../core/errors.ts';
 import type { CreateJobResult } from '../../core/jobs/create-job.ts';
 import type { WebAssets } from '../../local/web-assets.ts';
 import { INGEST_HEALTH_PATH } from './env.ts';
-import { relayObject } from './file-relay.ts';
+import { pickGeometryHeaders, relayObject } from './file-relay.ts';
 import type { KeyVerifier } from './key-cache.ts';
 import type { KeyRateLimiter } from './rate-limit.ts';
 import { errorReply, json, refuse, send } from './replies.ts';
@@ -179,9 +179,11 @@ export function startIngestServer(options: IngestServerOptions): Promise<IngestS
     let keyId: string;
     try {
       const authorization = req.headers.authorization;
-      keyId = (await options.verifyKey(authorization)).keyId;
+      const record = await options.verifyKey(authorization);
+      keyId = record.keyId;
       access.keyId = keyId;
-      await options.rateLimit(keyId);
+      // A key's own limits (cutout keys create --rate/--burst/--daily-quota) replace the door's.
+      await options.rateLimit(keyId, record.limits);
       await options.admit?.();
     } catch (error) {
       refuse(req, res, fail(error));
@@ -304,7 +306,10 @@ export function startIngestServer(options: IngestServerOptions): Promise<IngestS
       if (route.handler === 'files' && reply.statusCode === 302 && method === 'GET') {
         const gone = new AbortController();
         res.on('close', () => gone.abort());
-        if (typeof location === 'string' && (await relayObject(location, res, gone.signal))) return;
+        const kept = pickGeometryHeaders(reply.headers);
+        if (typeof location === 'string' && (await relayObject(location, res, gone.signal, kept))) {
+          return;
+        }
       }
       send(req, res, reply, draining);
     } catch (error) {

@@ -5,7 +5,8 @@ import type { ApiKeyRecord, KeyStore } from '../../core/jobs/ports.ts';
 /**
  * The authorizer's check (hashed keys, the same KeyStore and verifyApiKey) with API Gateway's
  * authorizer cache in front: a key verified once is trusted for `ttlMs` without a table read, so
- * a deleted key stops working within that time, as on the Lambda front door. Only verified keys
+ * a revoked or deleted key stops working within that time, as on the Lambda front door, and a
+ * key with an expiry is never trusted past it (API Gateway's cache cannot do that). Only verified keys
  * are cached (an unknown key is read again each time), under the header's hash (no plaintext key
  * in memory longer than a request), and the cache holds at most `maxEntries` keys.
  */
@@ -33,14 +34,15 @@ export function createCachedKeyVerifier(options: KeyCacheOptions): KeyVerifier {
     const hit = cache.get(slot);
     if (hit && hit.expires > now()) return hit.record;
     cache.delete(slot);
-    const record = await verifyApiKey(authorization, { keys: options.keys });
+    const record = await verifyApiKey(authorization, { keys: options.keys, clock: { now } });
     if (options.ttlMs > 0) {
       // A Map iterates in insertion order: the first key is the oldest entry.
       if (cache.size >= maxEntries) {
         const oldest = cache.keys().next().value;
         if (oldest !== undefined) cache.delete(oldest);
       }
-      cache.set(slot, { record, expires: now() + options.ttlMs });
+      const keyExpires = record.expiresAt === undefined ? Infinity : Date.parse(record.expiresAt);
+      cache.set(slot, { record, expires: Math.min(now() + options.ttlMs, keyExpires) });
     }
     return record;
   };

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { createHeifWasmDecoder } from '../../adapters/image/heif-wasm-decoder.ts';
 import type { ImageProcessor, Processors, VideoProcessor } from '../../core/jobs/ports.ts';
 import { raceAbort } from '../../core/pipeline/abortable.ts';
+import type { HeifDecoder } from '../../core/pipeline/heif-decoder.ts';
 import { removeBackground } from '../../core/pipeline/remove-background.ts';
 import type { SegmenterProvider } from '../../core/ports.ts';
 import { videoOutputSpec } from '../../core/video/output-formats.ts';
@@ -16,7 +18,11 @@ import { DEFAULT_VIDEO_LIMITS, type VideoLimits } from '../../core/video/video-l
  * the signal's reason already is one), even while an inference call it cannot interrupt runs on.
  */
 
-export function createImageProcessor(segmenters: SegmenterProvider): ImageProcessor {
+/** `heif` decodes HEIC inputs (by default libheif in WebAssembly, loaded on the first one). */
+export function createImageProcessor(
+  segmenters: SegmenterProvider,
+  heif: HeifDecoder = createHeifWasmDecoder(),
+): ImageProcessor {
   return async (input, options, ctx) => {
     const segmenter = await raceAbort(segmenters.get(options.model), ctx.signal, ctx.fileName);
     ctx.onProgress(0.2);
@@ -29,7 +35,7 @@ export function createImageProcessor(segmenters: SegmenterProvider): ImageProces
           signal: ctx.signal,
           ...(ctx.background ? { backgroundImage: ctx.background } : {}),
         },
-        { segmenter },
+        { segmenter, heif },
       ),
       ctx.signal,
       ctx.fileName,
@@ -41,6 +47,7 @@ export function createImageProcessor(segmenters: SegmenterProvider): ImageProces
       extension: result.format,
       modelId: result.modelId,
       warnings: result.warnings,
+      geometry: { width: result.width, height: result.height, bbox: result.subject },
     };
   };
 }

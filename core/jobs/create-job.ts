@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { assertCommercialSafe } from '../models/licence.ts';
+import { convertAnswerSchema } from './convert-answer-schema.ts';
 import { outputExtension, outputNames } from './file-names.ts';
 import type { FileRecord, JobRecord } from './job.ts';
 import { stagedElsewhere, storeBackground } from './job-background.ts';
@@ -27,6 +29,11 @@ export interface CreateJobDeps {
   readonly limits?: Partial<JobLimits>;
   /** Model ids (and aliases) workers can run; when given, others are refused up front. */
   readonly knownModels?: ReadonlySet<string>;
+  /**
+   * Requestable ids a commercial-safe deployment refuses, with the model and licence behind each
+   * (core/models/licence.ts `nonPermissiveModels`); absent: every known model may run.
+   */
+  readonly refusedModels?: ReadonlyMap<string, { readonly modelId: string; readonly spdx: string }>;
 }
 
 export interface CreateJobResult {
@@ -61,6 +68,7 @@ export async function createJob(
     limits,
     deps.knownModels,
   );
+  assertCommercialSafe(options.model, deps.refusedModels);
   const kind = options.kind;
 
   const now = (deps.clock ?? systemClock).now();
@@ -101,7 +109,10 @@ export async function createJob(
   if (uploads) {
     // Targets are minted before the items are written, so an answer too large to send leaves
     // no job behind (only empty multipart uploads, which the bucket's lifecycle aborts).
-    const answer = await signUploadTargets(jobId, files, uploads, parts, deps.inputs, limits);
+    // Through the schema the API document is made from: an answer that strays from it fails here.
+    const answer = convertAnswerSchema.parse(
+      await signUploadTargets(jobId, files, uploads, parts, deps.inputs, limits),
+    );
     await deps.repo.createJob(job, files);
     return answer;
   }
@@ -116,5 +127,5 @@ export async function createJob(
   );
   await deps.repo.createJob(job, files);
   await Promise.all(files.map((f) => deps.queue.send({ v: 1, jobId, fileId: f.fileId, kind })));
-  return { uuid: jobId };
+  return convertAnswerSchema.parse({ uuid: jobId });
 }

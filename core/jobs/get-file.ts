@@ -1,15 +1,25 @@
 import { CutoutError } from '../errors.ts';
 import { loadJob } from './get-results.ts';
-import { type Clock, type JobRepository, type ObjectStore, systemClock } from './ports.ts';
+import {
+  type Clock,
+  type JobRepository,
+  type ObjectStore,
+  type OutputGeometry,
+  systemClock,
+} from './ports.ts';
 
-export type FileDownload =
+export type FileDownload = (
   | {
       readonly kind: 'bytes';
       readonly data: Uint8Array;
       readonly contentType: string;
       readonly filename: string;
     }
-  | { readonly kind: 'redirect'; readonly url: string; readonly filename: string };
+  | { readonly kind: 'redirect'; readonly url: string; readonly filename: string }
+) & {
+  /** Images: the result's size and the subject's box, for the X-Width/X-Foreground-* headers. */
+  readonly geometry?: OutputGeometry;
+};
 
 export interface GetFileDeps {
   readonly repo: JobRepository;
@@ -50,6 +60,7 @@ export async function getFile(
         : `is ${file.status}`;
     throw new CutoutError('JOB_CONFLICT', `name: '${name}' ${detail}`, { field: 'name' });
   }
+  const geometry = file.outputGeometry ? { geometry: file.outputGeometry } : {};
   const size = file.outputSize ?? (await deps.outputs.head(file.outputKey))?.size;
   if (size !== undefined && size <= deps.maxInlineBytes) {
     return {
@@ -57,11 +68,12 @@ export async function getFile(
       data: await deps.outputs.get(file.outputKey),
       contentType: file.outputContentType ?? 'application/octet-stream',
       filename: file.outputName,
+      ...geometry,
     };
   }
   const url = await deps.outputs.presignGet(file.outputKey, {
     expiresSeconds: deps.urlSeconds ?? 300,
     downloadName: file.outputName,
   });
-  return { kind: 'redirect', url, filename: file.outputName };
+  return { kind: 'redirect', url, filename: file.outputName, ...geometry };
 }

@@ -1,41 +1,11 @@
 import { CutoutError, invalidField } from '../errors.ts';
+import { MODEL_MANIFEST } from '../models/bundled-manifest.ts';
+import { licenceOf } from '../models/licence.ts';
 import { type FileRecord, type FileStatus, isFinished, type JobRecord } from './job.ts';
 import { type Clock, type JobRepository, type ObjectStore, systemClock } from './ports.ts';
+import { type JobResults, jobResultsSchema } from './results-schema.ts';
 
-export interface ResultFile {
-  /** Path on the API's own host (the reference clients prepend the host). */
-  readonly url: string;
-  readonly filename: string;
-  /** Absolute, short-lived presigned S3 URL. */
-  readonly download_url: string;
-  readonly progress: number;
-  readonly model: string | undefined;
-  readonly warnings: readonly string[];
-}
-
-export interface ResultItem {
-  readonly filename: string;
-  readonly input: string;
-  readonly status: FileStatus;
-  readonly progress: number;
-  readonly attempts: number;
-  readonly error?: string;
-}
-
-/** The seed's `/v1/results` reply (`files`, `failed`, `finished`, `queue_count`, `errors`) plus extras. */
-export interface JobResults {
-  readonly files: ResultFile[];
-  readonly failed: { filename: string; error: string }[];
-  readonly finished: boolean;
-  readonly queue_count: number;
-  readonly errors: string[];
-  readonly uuid: string;
-  readonly status: FileStatus;
-  /** Mean progress of the job's files, 0-1. */
-  readonly progress: number;
-  /** Every file with its state, in request order. */
-  readonly items: ResultItem[];
-}
+export type { JobResults, ResultFile, ResultItem } from './results-schema.ts';
 
 export interface GetResultsDeps {
   readonly repo: JobRepository;
@@ -108,11 +78,19 @@ export async function getResults(uuid: unknown, deps: GetResultsDeps): Promise<J
       }),
       progress: 1,
       model: f.modelId,
-      warnings: f.warnings,
+      ...licenceField(f.modelId),
+      warnings: [...f.warnings],
+      ...(f.outputGeometry
+        ? {
+            width: f.outputGeometry.width,
+            height: f.outputGeometry.height,
+            bbox: f.outputGeometry.bbox,
+          }
+        : {}),
     })),
   );
   const finished = files.length > 0 && files.every((f) => isFinished(f.status));
-  return {
+  const answer: JobResults = {
     files: resultFiles,
     failed: files
       .filter((f) => f.status === 'failed')
@@ -132,4 +110,12 @@ export async function getResults(uuid: unknown, deps: GetResultsDeps): Promise<J
       ...(f.error === undefined ? {} : { error: f.error }),
     })),
   };
+  // Through the schema the API document is made from: an answer that strays from it fails here.
+  return jobResultsSchema.parse(answer);
+}
+
+/** The licence of the model that ran, when the manifest knows it (not for a custom file). */
+function licenceField(modelId: string | undefined): { licence?: string } {
+  const spdx = modelId === undefined ? undefined : licenceOf(MODEL_MANIFEST, modelId);
+  return spdx === undefined ? {} : { licence: spdx };
 }

@@ -1,4 +1,5 @@
 import type { ConvertOptions } from '../params/convert-params.ts';
+import type { OutputGeometry } from './ports.ts';
 
 /**
  * The job model: one job item plus one item per file, all under the job uuid. Status only
@@ -63,6 +64,8 @@ export interface FileRecord {
   readonly modelId: string | undefined;
   readonly outputContentType: string | undefined;
   readonly outputSize: number | undefined;
+  /** Images: the output's size and the subject's box (absent on video and older records). */
+  readonly outputGeometry?: OutputGeometry | undefined;
   readonly warnings: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -20,6 +20,7 @@ export interface FilePatch {
   readonly modelId?: string;
   readonly outputContentType?: string;
   readonly outputSize?: number;
+  readonly outputGeometry?: OutputGeometry;
   readonly warnings?: readonly string[];
   /**
    * Epoch ms of the file's pending clock (see pending-files.ts); set by the reconciler when it
@@ -179,6 +180,22 @@ export interface ApiKeyRecord {
   readonly keyId: string;
   readonly name: string;
   readonly createdAt: string;
+  /** ISO instant the key stops working; absent: never (keys made before expiry existed). */
+  readonly expiresAt?: string;
+  /** ISO instant the key was revoked; absent: not revoked. */
+  readonly revokedAt?: string;
+  /** The key's own request limits; absent: the deployment's defaults. */
+  readonly limits?: ApiKeyLimits;
+}
+
+/** A key's own request limits (each one optional; an absent one is the deployment's). */
+export interface ApiKeyLimits {
+  /** Steady requests per second. */
+  readonly rateLimit?: number;
+  /** Requests the key may send at once. */
+  readonly burstLimit?: number;
+  /** Requests per day. */
+  readonly dailyQuota?: number;
 }
 
 /** API keys, stored only as hashes. */
@@ -186,6 +203,11 @@ export interface KeyStore {
   put(record: ApiKeyRecord): Promise<void>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   list(): Promise<ApiKeyRecord[]>;
+  /**
+   * Marks the key with this id revoked at `revokedAt` (a key already revoked keeps its first
+   * time) and returns it; undefined when no key has the id.
+   */
+  revoke(keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined>;
 }
 
 /** Local working folders for video files (the worker's disk). */
@@ -202,6 +224,20 @@ export interface ProcessedOutput {
   /** The manifest id that actually ran. */
   readonly modelId: string;
   readonly warnings: readonly string[];
+  /** Images: the output's dimensions and the subject's box in them (null: no subject found). */
+  readonly geometry?: OutputGeometry;
+}
+
+/** An image result's size and the subject's bounding box in its pixels. */
+export interface OutputGeometry {
+  readonly width: number;
+  readonly height: number;
+  readonly bbox: {
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+  } | null;
 }
 
 export interface ImageProcessorContext {

@@ -1,5 +1,5 @@
 import { type FileRecord, statusesAllowing } from './job.ts';
-import type { FilePatch, FileUpdate } from './ports.ts';
+import type { FilePatch, FileUpdate, OutputGeometry } from './ports.ts';
 
 /**
  * Each status change as a pure function from "what the caller knows" to one conditional
@@ -92,6 +92,7 @@ export function completeUpdate(
     warnings: readonly string[];
     outputContentType: string;
     outputSize: number;
+    geometry?: OutputGeometry | undefined;
   },
   now: number,
 ): FileUpdate {
@@ -106,6 +107,7 @@ export function completeUpdate(
     warnings: [...result.warnings],
     outputContentType: result.outputContentType,
     outputSize: result.outputSize,
+    ...(result.geometry ? { outputGeometry: result.geometry } : {}),
   });
 }
 

@@ -9,7 +9,7 @@ const uploadSchema = z.object({
   content_type: z.string().min(1).max(255),
 });
 
-const uploadsSchema = z.array(uploadSchema).min(1);
+export const uploadsSchema = z.array(uploadSchema).min(1);
 
 export interface UploadRequest {
   readonly filename: string;

@@ -57,8 +57,12 @@ export const modelInputSchema = z.object({
 export const modelOutputSchema = z.object({
   /** Which session output holds the mask (rembg reads output 0). */
   index: z.number().int().nonnegative(),
-  /** The fused map already went through a sigmoid in every model listed. */
-  activation: z.enum(['sigmoid', 'logits']),
+  /**
+   * What the chosen output holds: `sigmoid` (already probabilities, used as they are: u2net,
+   * ISNet), `logits` (the pipeline applies a sigmoid first, as rembg's BiRefNet session does), or
+   * `none` (a raw map that only min-max brings to 0..1, as BEN2's own ONNX example reads it).
+   */
+  activation: z.enum(['sigmoid', 'logits', 'none']),
   /**
    * Stretch each map to the full 0..1 range before the 8-bit cast, as rembg does (default true),
    * or only clamp it (false), as imgly does for its ISNet weights.

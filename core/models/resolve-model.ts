@@ -53,5 +53,7 @@ export function modelSpecOf(entry: ModelEntry): ModelSpec {
     divideByMax: entry.input.divideByMax ?? true,
     maskMinMax: entry.output.minMax ?? true,
     maskKernel: entry.output.kernel ?? 'lanczos3',
+    outputIndex: entry.output.index,
+    outputSigmoid: entry.output.activation === 'logits',
   };
 }

@@ -11,6 +11,16 @@ import {
   parseShape,
   type Rgba,
 } from './field-schemas.ts';
+import { type MaskRefinement, maskRefinementFrom, maskRefinementShape } from './mask-refinement.ts';
+import {
+  type CropMargin,
+  cropMarginField,
+  type OutputSize,
+  positionField,
+  type SubjectPosition,
+  scaleField,
+  sizeField,
+} from './output-controls.ts';
 
 /**
  * The seed API's parameters (names, types, defaults, ranges), parsed once here and shared by
@@ -23,8 +33,11 @@ export type ConvertTo = (typeof CONVERT_TO)[number];
 export const BG_TYPES = ['transparent', 'color', 'image'] as const;
 export type BgType = (typeof BG_TYPES)[number];
 
-export const IMAGE_FORMATS = ['png', 'webp'] as const;
+export const IMAGE_FORMATS = ['png', 'webp', 'jpg'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+/** `alpha` writes the final mask alone, as a grayscale PNG (the same output as only_mask). */
+export const OUTPUT_CHANNELS = ['rgba', 'alpha'] as const;
 
 export const VIDEO_FORMATS = [
   'mov',
@@ -76,6 +89,15 @@ const alphaShape = {
   alpha_base_size: intFieldWithDefault(64, MAX_ALPHA_BASE_SIZE, 1000),
 };
 
+const outputControlsShape = {
+  crop: booleanField(false),
+  crop_margin: cropMarginField,
+  scale: scaleField,
+  position: positionField,
+  size: sizeField,
+  channels: enumField(OUTPUT_CHANNELS, 'rgba'),
+};
+
 const imageShape = {
   model: modelField,
   ...alphaShape,
@@ -83,8 +105,16 @@ const imageShape = {
   bg_type: enumField(BG_TYPES, 'transparent', BG_TYPE_ALIASES),
   bg_color_value: colorField('#ffffff'),
   post_process_mask: booleanField(false),
-  output_format: enumField(IMAGE_FORMATS, 'png'),
+  output_format: enumField(IMAGE_FORMATS, 'png', { jpeg: 'jpg' }),
+  ...outputControlsShape,
+  ...maskRefinementShape,
 };
+
+/** Image-only fields a video request is refused for (not silently dropped). */
+const IMAGE_ONLY_FIELDS = [
+  ...Object.keys(outputControlsShape),
+  ...Object.keys(maskRefinementShape),
+];
 
 const videoShape = {
   model: modelField,
@@ -96,6 +126,19 @@ const videoShape = {
   frame_limit: intField(1, 1_000_000),
   mov_codec: enumField(MOV_CODECS, 'prores'),
 };
+
+const convertToShape = { convert_to: enumField(CONVERT_TO, undefined) };
+
+/**
+ * Every field a convert request is parsed with, by the kind `convert_to` picks: the API document
+ * (core/api/openapi-document.ts) is generated from these very schemas, so a field added to a
+ * shape is documented without more ado.
+ */
+export const CONVERT_SHAPES = {
+  common: convertToShape,
+  image: imageShape,
+  video: videoShape,
+} as const;
 
 export interface AlphaMattingOptions {
   readonly enabled: boolean;
@@ -123,6 +166,16 @@ export interface ImageOptions {
   readonly background: Background;
   readonly postProcessMask: boolean;
   readonly format: ImageFormat;
+  /** With crop=true, the margin kept around the subject's bounding box; undefined: no crop. */
+  readonly crop: CropMargin | undefined;
+  /** The subject box's share of the canvas (0-1); undefined keeps its size. */
+  readonly scale: number | undefined;
+  /** Where the subject box goes in the canvas; undefined keeps it in place (unless scaled). */
+  readonly position: SubjectPosition | undefined;
+  /** Bound on the output's size (never enlarged); undefined keeps it. */
+  readonly size: OutputSize | undefined;
+  /** mask_shift, mask_feather and despill. */
+  readonly maskRefinement: MaskRefinement;
 }
 
 export interface VideoOptions {
@@ -162,7 +215,7 @@ function alphaOptions(p: ParsedShape<typeof alphaShape>): AlphaMattingOptions {
 
 /** @throws CutoutError INVALID_REQUEST naming the field */
 export function parseConvertTo(fields: RawFields): ConvertTo {
-  const { convert_to } = parseOrThrow({ convert_to: enumField(CONVERT_TO, undefined) }, fields);
+  const { convert_to } = parseOrThrow(convertToShape, fields);
   if (convert_to === undefined) {
     throw invalidField('convert_to', `is required: ${CONVERT_TO.join(' or ')}`);
   }
@@ -172,6 +225,12 @@ export function parseConvertTo(fields: RawFields): ConvertTo {
 /** @throws CutoutError INVALID_REQUEST naming the field */
 export function parseImageOptions(fields: RawFields): ImageOptions {
   const p = parseOrThrow(imageShape, fields);
+  const options = imageOptionsFrom(p);
+  checkJpeg(options);
+  return options;
+}
+
+function imageOptionsFrom(p: ParsedShape<typeof imageShape>): ImageOptions {
   const background: Background =
     p.bg_type === 'color'
       ? { type: 'color', color: p.bg_color_value }
@@ -182,16 +241,45 @@ export function parseImageOptions(fields: RawFields): ImageOptions {
     kind: 'image',
     model: p.model,
     alphaMatting: alphaOptions(p),
-    onlyMask: p.only_mask,
+    onlyMask: p.only_mask || p.channels === 'alpha',
     background,
     postProcessMask: p.post_process_mask,
-    format: p.output_format,
+    // channels=alpha is a grayscale PNG; so is only_mask with jpg (no reason to lose detail).
+    format:
+      p.channels === 'alpha' || (p.only_mask && p.output_format === 'jpg')
+        ? 'png'
+        : p.output_format,
+    // crop_margin alone changes nothing (as on remove.bg): the margin is kept only with crop.
+    crop: p.crop ? p.crop_margin : undefined,
+    scale: p.scale,
+    position: p.position,
+    size: p.size,
+    maskRefinement: maskRefinementFrom(p),
   };
+}
+
+/** JPEG has no alpha: it is refused unless the output is opaque (an opaque colour, an image, or the mask). */
+function checkJpeg(options: ImageOptions): void {
+  if (options.format !== 'jpg' || options.onlyMask) return;
+  const bg = options.background;
+  if (bg.type === 'image' || (bg.type === 'color' && bg.color.alpha === 255)) return;
+  throw invalidField(
+    'output_format',
+    bg.type === 'color'
+      ? 'jpg needs an opaque bg_color_value (this one has alpha); use png or webp'
+      : 'jpg needs an opaque background: bg_type=color or bg_type=image (or use png or webp)',
+  );
 }
 
 /** @throws CutoutError INVALID_REQUEST naming the field */
 export function parseVideoOptions(fields: RawFields): VideoOptions {
   const p = parseOrThrow(videoShape, fields);
+  for (const name of IMAGE_ONLY_FIELDS) {
+    const value = fields[name];
+    if (value !== undefined && value !== null && String(value).trim() !== '') {
+      throw invalidField(name, 'applies to images only (convert_to=image-backgroundremover)');
+    }
+  }
   return {
     kind: 'video',
     model: p.model,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CSS_COLOR_NAMES } from './css-color-names.ts';
 
 /**
  * Field-level schemas for request values. Forms send strings, JSON clients send numbers and
@@ -6,10 +7,10 @@ import { z } from 'zod';
  * blank value means "use the default".
  */
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
+export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+export const bad = (problem: string): Parsed<never> => ({ ok: false, problem });
 
 function isBlank(value: unknown): boolean {
   return (
@@ -17,15 +18,36 @@ function isBlank(value: unknown): boolean {
   );
 }
 
-/** A schema from a parse function; blank values become `defaultValue`. */
-function field<T, D>(defaultValue: D, parse: (value: unknown) => Parsed<T>) {
-  return z.unknown().transform((value, ctx): T | D => {
+/**
+ * How a field reads in the API document (core/api/openapi-document.ts): JSON Schema keywords for
+ * the value a client sends. `default` is the blank value as a client would write it; the
+ * contract tests check every keyword against what the parser does.
+ */
+export interface FieldDoc {
+  readonly type: 'boolean' | 'integer' | 'number' | 'string';
+  readonly description?: string;
+  readonly default?: string | number | boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly enum?: readonly string[];
+  readonly pattern?: string;
+  readonly examples?: readonly (string | number | boolean)[];
+}
+
+/** Every request field's document entry, keyed by its schema (read by the API document). */
+export const fieldDocs = z.registry<FieldDoc>();
+
+/** A schema from a parse function; blank values become `defaultValue`; `doc` describes it. */
+export function field<T, D>(defaultValue: D, doc: FieldDoc, parse: (value: unknown) => Parsed<T>) {
+  const schema = z.unknown().transform((value, ctx): T | D => {
     if (isBlank(value)) return defaultValue;
     const result = parse(value);
     if (result.ok) return result.value;
     ctx.addIssue({ code: 'custom', message: result.problem });
     return z.NEVER;
   });
+  fieldDocs.add(schema, doc);
+  return schema;
 }
 
 const TRUE_WORDS = ['true', '1', 'on', 'yes'];
@@ -40,7 +62,15 @@ export function parseBoolean(value: unknown): Parsed<boolean> {
 }
 
 export function booleanField(defaultValue: boolean) {
-  return field(defaultValue, parseBoolean);
+  return field(
+    defaultValue,
+    {
+      type: 'boolean',
+      default: defaultValue,
+      description: 'true or false (also 1/0, on/off, yes/no)',
+    },
+    parseBoolean,
+  );
 }
 
 function parseInteger(min: number, max: number) {
@@ -60,11 +90,15 @@ function parseInteger(min: number, max: number) {
 
 /** An optional integer in [min, max]; blank gives undefined. */
 export function intField(min: number, max: number) {
-  return field(undefined, parseInteger(min, max));
+  return field(undefined, { type: 'integer', minimum: min, maximum: max }, parseInteger(min, max));
 }
 
 export function intFieldWithDefault(min: number, max: number, defaultValue: number) {
-  return field(defaultValue, parseInteger(min, max));
+  return field(
+    defaultValue,
+    { type: 'integer', minimum: min, maximum: max, default: defaultValue },
+    parseInteger(min, max),
+  );
 }
 
 /** A closed set of words with aliases; matching ignores case, and spaces, dashes and underscores are alike. */
@@ -78,7 +112,16 @@ export function enumField<T extends string, D extends T | undefined>(
       .trim()
       .toLowerCase()
       .replace(/[\s-]+/g, '_');
-  return field(defaultValue, (value): Parsed<T> => {
+  const aliasNames = Object.keys(aliases);
+  const doc: FieldDoc = {
+    type: 'string',
+    enum: values,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    description:
+      'Case-insensitive; spaces, dashes and underscores are alike' +
+      (aliasNames.length > 0 ? `. Also accepted: ${aliasNames.join(', ')}` : ''),
+  };
+  return field(defaultValue, doc, (value): Parsed<T> => {
     const key = normalise(String(value));
     const hit = values.find((v) => normalise(v) === key) ?? aliases[key];
     return hit === undefined
@@ -95,31 +138,55 @@ export interface Rgba {
   readonly alpha: number;
 }
 
-/** Parses #rgb, #rrggbb or #rrggbbaa (the leading # is optional). */
+/** Parses #rgb, #rgba, #rrggbb or #rrggbbaa (the leading # is optional). */
 export function parseHexColor(text: string): Rgba | undefined {
   const hex = text.trim().replace(/^#/, '');
-  if (!/^([0-9a-f]{3}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(hex)) return undefined;
-  const full = hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex;
+  if (!/^([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(hex)) return undefined;
+  const full = hex.length <= 4 ? [...hex].map((c) => c + c).join('') : hex;
   const byte = (i: number) => Number.parseInt(full.slice(i, i + 2), 16);
   return { r: byte(0), g: byte(2), b: byte(4), alpha: full.length === 8 ? byte(6) : 255 };
+}
+
+/** A hex colour (see parseHexColor) or a CSS named colour, case-insensitive. */
+export function parseColor(text: string): Rgba | undefined {
+  const name = text.trim().toLowerCase();
+  // Own keys only: `constructor` and the like are not colours.
+  return parseHexColor(Object.hasOwn(CSS_COLOR_NAMES, name) ? (CSS_COLOR_NAMES[name] ?? '') : text);
 }
 
 export function colorField(defaultValue: string) {
   const fallback = parseHexColor(defaultValue);
   if (fallback === undefined) throw new Error(`bad default colour ${defaultValue}`);
-  return field(fallback, (value): Parsed<Rgba> => {
-    const color = parseHexColor(String(value));
+  const doc: FieldDoc = {
+    type: 'string',
+    default: defaultValue,
+    description:
+      'A hex colour: #rgb, #rgba, #rrggbb or #rrggbbaa (the # is optional), or a CSS colour name',
+    examples: ['#ff8800', '#00000080', 'rebeccapurple'],
+  };
+  return field(fallback, doc, (value): Parsed<Rgba> => {
+    const color = parseColor(String(value));
     return color === undefined
-      ? bad(`must be a hex colour like #ffffff, got '${String(value)}'`)
+      ? bad(
+          `must be a hex colour (#rgb, #rgba, #rrggbb, #rrggbbaa) or a CSS colour name, got '${String(value)}'`,
+        )
       : ok(color);
   });
 }
 
+const MODEL_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+
 /** A model id: a manifest id is checked later against the manifest, where the list is known. */
 export function modelIdField(defaultValue: string) {
-  return field(defaultValue, (value): Parsed<string> => {
+  const doc: FieldDoc = {
+    type: 'string',
+    default: defaultValue,
+    pattern: MODEL_ID_PATTERN,
+    description: "A model id from the deployment's manifest (an unknown one is MODEL_NOT_FOUND)",
+  };
+  return field(defaultValue, doc, (value): Parsed<string> => {
     const id = String(value).trim();
-    return /^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(id)
+    return new RegExp(MODEL_ID_PATTERN).test(id)
       ? ok(id)
       : bad(`not a model id: '${String(value)}'`);
   });

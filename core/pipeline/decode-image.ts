@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { CutoutError } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
+import type { HeifDecoder } from './heif-decoder.ts';
 import { ACCEPTED_FORMATS, pngHeaderSize, sniffImageFormat } from './image-header.ts';
 import { assertWithinPixelLimit } from './limits.ts';
 
@@ -19,6 +20,8 @@ export interface DecodeOptions {
   readonly maxPixels: number;
   /** The file name (or field) that error messages name. */
   readonly label: string;
+  /** Decodes HEIC (HEVC), which sharp's prebuilt libvips cannot; without it such files are refused. */
+  readonly heif?: HeifDecoder | undefined;
 }
 
 const SUPPORTED_LIST = 'JPEG, PNG, WebP, AVIF, HEIC, TIFF or GIF';
@@ -53,6 +56,12 @@ export async function decodeImage(
   const warnings: string[] = [];
   if ((metadata.pages ?? 1) > 1) {
     warnings.push(`${label}: ${metadata.pages} frames or pages; only the first was used`);
+  }
+
+  if (metadata.format === 'heif' && metadata.compression === 'hevc' && options.heif) {
+    const picture = await options.heif.decode(bytes, { maxPixels, label });
+    const channels = { width: picture.width, height: picture.height, channels: 4 as const };
+    return { ...splitChannels(picture.data, channels, label), format: 'heif', warnings };
   }
 
   let raw: { data: Buffer; info: sharp.OutputInfo };
@@ -125,8 +134,8 @@ async function readMetadata(bytes: Uint8Array, label: string): Promise<HeaderFac
 }
 
 function splitChannels(
-  data: Buffer,
-  info: sharp.OutputInfo,
+  data: Uint8Array,
+  info: Pick<sharp.OutputInfo, 'width' | 'height' | 'channels'>,
   label: string,
 ): { rgb: RgbImage; alpha: Mask | undefined } {
   const { width, height, channels } = info;

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { RgbImage } from '../image/raster.ts';
 import { composeOverColor } from './compose-background.ts';
-import { decodeImage } from './decode-image.ts';
+import { type DecodeOptions, decodeImage } from './decode-image.ts';
 
 const WHITE = { r: 255, g: 255, b: 255, alpha: 255 };
 
@@ -17,7 +17,7 @@ export async function fitBackground(
   bytes: Uint8Array,
   width: number,
   height: number,
-  options: { maxPixels: number; label: string },
+  options: DecodeOptions,
 ): Promise<{ image: RgbImage; warnings: readonly string[] }> {
   const decoded = await decodeImage(bytes, options);
   const flat = decoded.alpha

@@ -13,14 +13,20 @@ const FLAT_RANGE = 1e-6;
  * min-max to [0, 1], clipped, then floor(p * 255) as numpy's uint8 cast does. A flat map keeps
  * its level instead (clipped to [0, 1]): all-one stays foreground, all-zero background.
  * With `minMax` false every map is taken at its level (clipped), as imgly reads its ISNet output.
+ * With `sigmoid` the map holds logits and goes through a sigmoid first (in place), as rembg does
+ * for BiRefNet before its min-max.
  */
 export function outputToMask(
   output: Float32Array,
   offset: number,
   size: number,
   minMax = true,
+  sigmoid = false,
 ): Mask {
   const plane = size * size;
+  if (sigmoid) {
+    for (let i = offset; i < offset + plane; i++) output[i] = 1 / (1 + Math.exp(-(output[i] ?? 0)));
+  }
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   if (minMax) {

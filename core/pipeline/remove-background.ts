@@ -4,14 +4,18 @@ import { matteImage } from '../matting/matte-image.ts';
 import type { ImageFormat, ImageOptions } from '../params/convert-params.ts';
 import type { Segmenter } from '../ports.ts';
 import { throwIfAborted } from './abortable.ts';
+import { applyMaskRefinement } from './apply-mask-refinement.ts';
 import { composeOverColor, composeOverImage, type EncodableRaster } from './compose-background.ts';
 import { cutoutRgba, multiplyMasks } from './compose-cutout.ts';
 import { decodeImage } from './decode-image.ts';
 import { CONTENT_TYPES, encodeRaster } from './encode-output.ts';
 import { fitBackground } from './fit-background.ts';
+import type { HeifDecoder } from './heif-decoder.ts';
+import { changesLayout, layoutOutput } from './layout-output.ts';
 import { DEFAULT_MAX_PIXELS } from './limits.ts';
 import { postProcessMask } from './post-process-mask.ts';
 import { type SegmentTimings, segmentImages } from './segment-images.ts';
+import { type Box, subjectBox } from './subject-box.ts';
 
 export interface RemoveBackgroundInput {
   /** The encoded input image (any format `decodeImage` accepts). */
@@ -35,6 +39,8 @@ export interface RemoveBackgroundDeps {
   readonly maxPixels?: number;
   /** Alpha matting is skipped, with a warning, above this many unknown pixels (memory bound). */
   readonly maxUnknownPixels?: number;
+  /** Decodes HEIC (HEVC) inputs and backgrounds; without it they are refused as UNSUPPORTED_MEDIA. */
+  readonly heif?: HeifDecoder;
 }
 
 export interface StageTimings {
@@ -52,6 +58,11 @@ export interface RemoveBackgroundResult {
   readonly contentType: string;
   readonly width: number;
   readonly height: number;
+  /**
+   * The subject's bounding box in output pixels (alpha >= SUBJECT_ALPHA_THRESHOLD in the final
+   * mask); null when the mask is empty.
+   */
+  readonly subject: Box | null;
   /** The manifest id of the weights that actually ran. */
   readonly modelId: string;
   readonly warnings: string[];
@@ -68,10 +79,12 @@ const WHITE = { r: 255, g: 255, b: 255, alpha: 255 };
  * 2. Segment: the model sees the image flattened over white when it has its own alpha, so what
  *    hides under transparent pixels cannot steer it.
  * 3. Optional post_process_mask, then optional alpha matting (its alpha and foreground replace
- *    the mask and the RGB).
+ *    the mask and the RGB); then despill, mask_shift and mask_feather (apply-mask-refinement).
  * 4. The input's own alpha is multiplied in: transparent stays transparent.
- * 5. Output: the mask alone, or the straight-alpha cut-out, or it composited over a colour or a
- *    background image (cover-fitted); encoded as PNG or WebP.
+ * 5. Output controls (layout-output): crop to the subject's box, scale and move it, bound the
+ *    size; the subject's box is measured on the final mask.
+ * 6. Output: the mask alone (always PNG), or the straight-alpha cut-out, or it composited over a
+ *    colour or a background image (cover-fitted at the final size); encoded as PNG, WebP or JPEG.
  *
  * @example
  * const out = await removeBackground({ image: bytes, options: parseImageOptions({}) }, { segmenter });
@@ -92,7 +105,7 @@ export async function removeBackground(
   }
 
   let t = performance.now();
-  const decoded = await decodeImage(input.image, { maxPixels, label });
+  const decoded = await decodeImage(input.image, { maxPixels, label, heif: deps.heif });
   const warnings = [...decoded.warnings];
   // The background is fitted before inference so that a bad one fails fast.
   let background: RgbImage | undefined;
@@ -101,7 +114,7 @@ export async function removeBackground(
       input.backgroundImage,
       decoded.rgb.width,
       decoded.rgb.height,
-      { maxPixels, label: 'background image' },
+      { maxPixels, label: 'background image', heif: deps.heif },
     );
     background = fitted.image;
     warnings.push(...fitted.warnings);
@@ -140,24 +153,54 @@ export async function removeBackground(
     rgb = matte.foreground;
     warnings.push(...matte.warnings.map((w) => `${label}: ${w}`));
   }
+  const refined = await applyMaskRefinement(rgb, mask, options.maskRefinement, {
+    matted: options.alphaMatting.enabled,
+    maskOnly: options.onlyMask,
+    inputAlpha: decoded.alpha,
+    label,
+  });
+  mask = refined.mask;
+  rgb = refined.rgb;
+  warnings.push(...refined.warnings);
   if (decoded.alpha) mask = multiplyMasks(mask, decoded.alpha);
   stages.postprocessMs += performance.now() - t;
 
   t = performance.now();
+  if (changesLayout(options)) {
+    ({ rgb, mask } = await layoutOutput({ rgb, mask }, options, (w) =>
+      warnings.push(`${label}: ${w}`),
+    ));
+    if (background && (background.width !== rgb.width || background.height !== rgb.height)) {
+      const refitted = await fitBackground(
+        input.backgroundImage ?? new Uint8Array(),
+        rgb.width,
+        rgb.height,
+        {
+          maxPixels,
+          label: 'background image',
+          heif: deps.heif,
+        },
+      );
+      background = refitted.image;
+    }
+  }
+  const subject = subjectBox(mask) ?? null;
   const raster = composeOutput(rgb, mask, options, background);
   stages.postprocessMs += performance.now() - t;
 
   throwIfAborted(input.signal, label);
   t = performance.now();
-  const data = await encodeRaster(raster, options.format);
+  const { format } = options;
+  const data = await encodeRaster(raster, format);
   const encodeMs = performance.now() - t;
 
   return {
     data,
-    format: options.format,
-    contentType: CONTENT_TYPES[options.format],
+    format,
+    contentType: CONTENT_TYPES[format],
     width: raster.width,
     height: raster.height,
+    subject,
     modelId: deps.segmenter.spec.id,
     warnings,
     timings: { decodeMs, ...stages, encodeMs },

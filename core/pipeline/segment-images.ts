@@ -87,7 +87,11 @@ export async function segmentImages(
 
     const batchMasks = await Promise.all(
       batch.map((image, i) =>
-        resizeBack(outputToMask(output, i * size * size, size, minMax), image.width, image.height),
+        resizeBack(
+          outputToMask(output, i * size * size, size, minMax, spec.outputSigmoid === true),
+          image.width,
+          image.height,
+        ),
       ),
     );
     masks.push(...batchMasks);

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 
 /**
  * API Gateway's contract for REQUEST authorizers: failing with exactly this message means
- * "no or unknown key", which API Gateway answers with its UNAUTHORIZED gateway response.
+ * "no key, or one that does not work", which API Gateway answers with its UNAUTHORIZED gateway response.
  */
 export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
 
@@ -11,7 +11,7 @@ export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
  * (infra/constructs/job-api.ts) and the local stack's stand-in (local/api-server.ts) both send it.
  */
 export const UNAUTHORIZED_BODY = {
-  error: 'Authorization: missing or unknown API key',
+  error: 'Authorization: missing, unknown, revoked or expired API key',
   code: 'UNAUTHORIZED',
 } as const satisfies { readonly error: string; readonly code: ErrorCode };
 

@@ -5,6 +5,7 @@ import { maxImageBytesShape } from '../../core/jobs/job-limits.ts';
 import {
   availableModelsShape,
   awsEnvShape,
+  commercialSafeOnlyShape,
   inlineLimitShape,
   inputBucketShape,
   jobsTableShape,
@@ -24,6 +25,7 @@ export const convertEnvShape = {
   ...ttlShape,
   ...inlineLimitShape,
   ...availableModelsShape,
+  ...commercialSafeOnlyShape,
   [ENV.modelAliases]: z
     .string()
     .optional()

@@ -1,6 +1,7 @@
 import { contentDisposition } from '../../adapters/aws/s3-object-store.ts';
 import { invalidField } from '../../core/errors.ts';
 import { getFile } from '../../core/jobs/get-file.ts';
+import { geometryHeaders } from '../../core/jobs/result-headers.ts';
 import { clientsFor, type HandlerDeps, observed } from '../shared/handler-deps.ts';
 import { binaryResponse, redirectResponse } from '../shared/http.ts';
 import { jobReadAccess } from '../shared/job-reader.ts';
@@ -34,10 +35,15 @@ export function createFilesHandler(config: FilesConfig, given: Partial<HandlerDe
       outputs,
       maxInlineBytes: config.RESPONSE_LIMIT_BYTES,
     });
-    if (download.kind === 'redirect') return redirectResponse(download.url);
+    const geometry = geometryHeaders(download.geometry);
+    if (download.kind === 'redirect') {
+      const redirect = redirectResponse(download.url);
+      return { ...redirect, headers: { ...redirect.headers, ...geometry } };
+    }
     return binaryResponse(download.data, download.contentType, {
       'Content-Disposition': contentDisposition(download.filename),
       'Cache-Control': 'private, max-age=300',
+      ...geometry,
     });
   });
 }

@@ -83,6 +83,17 @@ export const availableModelsShape = {
     .describe('Comma-separated models the workers have; unset: every manifest model.'),
 } as const;
 
+/**
+ * `true`: /v1/convert refuses models whose weights are not permissively licensed
+ * (core/models/licence.ts PERMISSIVE_LICENCES), naming the model and its licence.
+ */
+export const COMMERCIAL_SAFE_ONLY_ENV = 'CUTOUT_COMMERCIAL_SAFE_ONLY';
+export const commercialSafeOnlyShape = {
+  [COMMERCIAL_SAFE_ONLY_ENV]: booleanFlag(false).describe(
+    'Refuse models whose licence is not permissive (MIT, Apache-2.0, BSD, ISC, ...) at /v1/convert.',
+  ),
+} as const;
+
 /** `true`: /v1/results and /v1/files answer only the key that created the job. */
 export const BIND_RESULTS_ENV = 'CUTOUT_BIND_RESULTS_TO_KEY';
 export const bindResultsShape = {

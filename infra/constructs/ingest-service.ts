@@ -33,7 +33,11 @@ import {
 } from '../../containers/ingest/env.ts';
 import { ingestTimeouts } from '../../containers/ingest/timeouts.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
-import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
+import {
+  AVAILABLE_MODELS_ENV,
+  BIND_RESULTS_ENV,
+  COMMERCIAL_SAFE_ONLY_ENV,
+} from '../../functions/shared/env-schema.ts';
 import { environmentFor } from '../environment-for.ts';
 import { LoadBalancerLogs } from './load-balancer-logs.ts';
 import { grantObjects } from './object-grants.ts';
@@ -104,6 +108,8 @@ export interface IngestServiceProps {
   readonly maxImageBytes: number;
   readonly availableModels: readonly string[];
   readonly bindResultsToKey: boolean;
+  /** /v1/convert refuses non-permissively licensed models. */
+  readonly commercialSafeOnly?: boolean;
   /** Per-key steady rate and burst, per task (the same numbers as the API's usage plan). */
   readonly rateLimit: number;
   readonly burstLimit: number;
@@ -305,6 +311,7 @@ export class IngestService extends Construct {
       [ENV.maxImageBytes]: props.maxImageBytes,
       [AVAILABLE_MODELS_ENV]: props.availableModels,
       [BIND_RESULTS_ENV]: props.bindResultsToKey,
+      [COMMERCIAL_SAFE_ONLY_ENV]: props.commercialSafeOnly ?? false,
       [INGEST_ENV.port]: DEFAULT_INGEST_PORT,
       [INGEST_ENV.idleTimeoutSeconds]: props.idleTimeoutSeconds,
       [INGEST_ENV.maxUploadBytes]: props.maxUploadBytes,

@@ -20,11 +20,16 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
+import { AUTHORIZER_CACHE_SECONDS } from '../../functions/authorizer/cache-ttl.ts';
 import { authorizerEnvShape } from '../../functions/authorizer/env.ts';
 import { convertEnvShape } from '../../functions/convert/env.ts';
 import { filesEnvShape } from '../../functions/files/env.ts';
 import { resultsEnvShape } from '../../functions/results/env.ts';
-import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
+import {
+  AVAILABLE_MODELS_ENV,
+  BIND_RESULTS_ENV,
+  COMMERCIAL_SAFE_ONLY_ENV,
+} from '../../functions/shared/env-schema.ts';
 import { environmentFor } from '../environment-for.ts';
 import { gatewayErrorResponses } from './api-error-responses.ts';
 import { NodeFunction } from './node-function.ts';
@@ -70,6 +75,8 @@ export interface JobApiProps {
   readonly availableModels: readonly string[];
   /** `/v1/results` and `/v1/files` behind the key authorizer, answering the creating key only. */
   readonly bindResultsToKey: boolean;
+  /** /v1/convert refuses non-permissively licensed models. */
+  readonly commercialSafeOnly?: boolean;
   /** Each of `/v1/results` and `/v1/files`: steady rate and burst for all callers together. */
   readonly pollRateLimit: number;
   readonly pollBurstLimit: number;
@@ -141,6 +148,7 @@ export class JobApi extends Construct {
         [ENV.inlineLimitBytes]: props.inlineLimitBytes,
         [ENV.maxImageBytes]: props.maxImageBytes,
         [AVAILABLE_MODELS_ENV]: props.availableModels,
+        [COMMERCIAL_SAFE_ONLY_ENV]: props.commercialSafeOnly ?? false,
       }),
     });
     // No keys table: the authorizer has checked the key and its context names it.
@@ -262,7 +270,8 @@ export class JobApi extends Construct {
     const authorizer = new RequestAuthorizer(this, 'KeyAuthorizer', {
       handler: functions.authorizer.function,
       identitySources: [IdentitySource.header('Authorization')],
-      resultsCacheTtl: Duration.minutes(5),
+      // Also the longest a revoked or expired key keeps working (docs/operations.md).
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
     });
     const validator: RequestValidator = this.api.addRequestValidator('HeaderValidator', {
       validateRequestParameters: true,
@@ -295,6 +304,13 @@ export class JobApi extends Construct {
         ...pollAuth,
         requestValidator: validator,
         ...(props.bindResultsToKey ? { requestParameters: keyHeader } : {}),
+      });
+    // The API document (openapi-answer.ts) is public whatever binds the polling routes.
+    this.api.root
+      .addResource('openapi.json')
+      .addMethod('GET', new LambdaIntegration(functions.results.function), {
+        authorizationType: AuthorizationType.NONE,
+        requestValidator: validator,
       });
     this.api.root
       .addResource('files')

@@ -85,6 +85,7 @@ export class StreamingFrontDoor extends Construct {
       maxImageBytes: config.maxImageBytes,
       availableModels: config.workerModels,
       bindResultsToKey: config.bindResultsToKey,
+      commercialSafeOnly: config.commercialSafeOnly,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
       logLevel: config.logLevel,

@@ -24,6 +24,8 @@ export const KEY_STORE_ACTIONS: Readonly<Record<keyof KeyStore, readonly string[
   put: ['dynamodb:PutItem'],
   findByHash: ['dynamodb:GetItem'],
   list: ['dynamodb:Scan'],
+  // `cutout keys revoke` (with the operator's credentials; no role is granted it).
+  revoke: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
 };
 
 /** Repository methods that read a secondary index rather than the table. */

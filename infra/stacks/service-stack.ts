@@ -88,6 +88,7 @@ export class ServiceStack extends Stack {
       maxImageBytes: config.maxImageBytes,
       availableModels: config.workerModels,
       bindResultsToKey: config.bindResultsToKey,
+      commercialSafeOnly: config.commercialSafeOnly,
       pollRateLimit: config.pollRateLimit,
       pollBurstLimit: config.pollBurstLimit,
       logRetention,

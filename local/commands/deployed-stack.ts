@@ -2,8 +2,13 @@ import {
   APIGatewayClient,
   ConflictException,
   CreateApiKeyCommand,
+  CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  DeleteUsagePlanCommand,
   GetApiKeysCommand,
+  GetUsagePlanCommand,
+  GetUsagePlansCommand,
+  UpdateUsagePlanCommand,
 } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -130,6 +135,75 @@ export async function registerUsagePlanKey(
   }
 }
 
+/** The name of the usage plan `cutout keys create --stack` makes for a key with its own limits. */
+export function keyPlanName(keyId: string): string {
+  return `cutout-${keyId}`;
+}
+
+/**
+ * The usage plan a key belongs to. API Gateway throttles and counts quotas per plan, and a key
+ * may be in one plan per stage, so a key with its own limits gets a plan of its own on the
+ * stack's stages, its other limits taken from the stack's plan. Such plans are made here, not by
+ * CloudFormation: `cutout keys revoke` deletes them.
+ */
+export async function usagePlanFor(
+  apiGateway: APIGatewayClient,
+  stackPlanId: string,
+  record: ApiKeyRecord,
+): Promise<string> {
+  const limits = record.limits;
+  if (!limits) return stackPlanId;
+  const base = await apiGateway.send(new GetUsagePlanCommand({ usagePlanId: stackPlanId }));
+  const rateLimit = limits.rateLimit ?? base.throttle?.rateLimit;
+  const burstLimit = limits.burstLimit ?? base.throttle?.burstLimit;
+  const dailyQuota = limits.dailyQuota ?? base.quota?.limit;
+  const created = await apiGateway.send(
+    new CreateUsagePlanCommand({
+      name: keyPlanName(record.keyId),
+      description: `cutout key ${record.keyId} (${record.name}): its own limits`,
+      apiStages: base.apiStages ?? [],
+      ...(rateLimit === undefined && burstLimit === undefined
+        ? {}
+        : {
+            throttle: {
+              ...(rateLimit === undefined ? {} : { rateLimit }),
+              ...(burstLimit === undefined ? {} : { burstLimit }),
+            },
+          }),
+      ...(dailyQuota === undefined ? {} : { quota: { limit: dailyQuota, period: 'DAY' } }),
+    }),
+  );
+  if (!created.id) {
+    throw new CutoutError('INTERNAL', `API Gateway usage plan for ${record.keyId} was not created`);
+  }
+  return created.id;
+}
+
+/** Deletes the plan of a key with its own limits, if it has one (its stages first, as required). */
+export async function deleteKeyPlan(apiGateway: APIGatewayClient, keyId: string): Promise<void> {
+  let position: string | undefined;
+  do {
+    const page = await apiGateway.send(
+      new GetUsagePlansCommand({ ...(position ? { position } : {}) }),
+    );
+    for (const plan of page.items ?? []) {
+      if (plan.name !== keyPlanName(keyId) || !plan.id) continue;
+      const patchOperations = (plan.apiStages ?? []).map((s) => ({
+        op: 'remove' as const,
+        path: '/apiStages',
+        value: `${s.apiId}:${s.stage}`,
+      }));
+      if (patchOperations.length > 0) {
+        await apiGateway.send(
+          new UpdateUsagePlanCommand({ usagePlanId: plan.id, patchOperations }),
+        );
+      }
+      await apiGateway.send(new DeleteUsagePlanCommand({ usagePlanId: plan.id }));
+    }
+    position = page.position;
+  } while (position);
+}
+
 /** A KeyStore whose `put` also registers the key with the usage plan, so it works at once. */
 class DeployedKeyStore implements KeyStore {
   readonly #table: DynamoKeyStore;
@@ -144,7 +218,20 @@ class DeployedKeyStore implements KeyStore {
 
   async put(record: ApiKeyRecord): Promise<void> {
     await this.#table.put(record);
-    await registerUsagePlanKey(this.#apiGateway, this.#usagePlanId, record);
+    const planId = await usagePlanFor(this.#apiGateway, this.#usagePlanId, record);
+    await registerUsagePlanKey(this.#apiGateway, planId, record);
+  }
+
+  /**
+   * The authorizer refuses the key from now on, once API Gateway's cached Allow for it lapses.
+   * A key with its own plan loses the plan too (CloudFormation does not know it, so nothing else
+   * would delete it); until that Allow lapses, API Gateway may answer such a key 403 (not in a
+   * usage plan) rather than 401: refused either way. Its API Gateway key itself stays.
+   */
+  async revoke(keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined> {
+    const record = await this.#table.revoke(keyId, revokedAt);
+    if (record?.limits) await deleteKeyPlan(this.#apiGateway, keyId);
+    return record;
   }
 
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {

@@ -1,10 +1,15 @@
 import { Command } from 'commander';
-import { createApiKey } from '../../core/jobs/api-keys.ts';
+import { invalidField, isCutoutError } from '../../core/errors.ts';
+import { checkKeyLimits, createApiKey, revokeApiKey } from '../../core/jobs/api-keys.ts';
+import { parseKeyExpiry } from '../../core/jobs/key-expiry.ts';
+import type { ApiKeyLimits, ApiKeyRecord } from '../../core/jobs/ports.ts';
 import type { KeyStoreTarget } from '../key-store-target.ts';
 
 /**
- * `cutout keys create --name <name>`: a new API key, printed once (only its hash is stored);
- * `cutout keys list`: names, ids and dates, never keys.
+ * `cutout keys create --name <name> [--expires 30d] [--rate N --burst N --daily-quota N]`: a new
+ * API key, printed once (only its hash is stored); `cutout keys list`: ids, dates, state and
+ * names, never keys; `cutout keys revoke <id>`: the key is refused from then on (within the
+ * key cache time, docs/operations.md).
  */
 
 interface KeysFlags {
@@ -35,12 +40,65 @@ async function openKeyStore(
   return localKeyStore({ env, ...(flags.dataDir ? { dataDir: flags.dataDir } : {}) });
 }
 
+/** A `--rate`-style flag: a whole number in the limit's range, the error naming the flag. */
+function limitFlag(flag: string, limit: keyof ApiKeyLimits) {
+  return (value: string): number => {
+    const n = Number(value);
+    try {
+      checkKeyLimits({ [limit]: n });
+    } catch (error) {
+      if (isCutoutError(error)) throw invalidField(flag, `"${value}" ${error.problem}`);
+      throw error;
+    }
+    return n;
+  };
+}
+
+function limitsOf(flags: {
+  rate?: number;
+  burst?: number;
+  dailyQuota?: number;
+}): ApiKeyLimits | undefined {
+  const limits: ApiKeyLimits = {
+    ...(flags.rate === undefined ? {} : { rateLimit: flags.rate }),
+    ...(flags.burst === undefined ? {} : { burstLimit: flags.burst }),
+    ...(flags.dailyQuota === undefined ? {} : { dailyQuota: flags.dailyQuota }),
+  };
+  return Object.keys(limits).length > 0 ? limits : undefined;
+}
+
+function describeLimits(limits: ApiKeyLimits | undefined): string {
+  if (!limits) return '-';
+  const parts = [
+    limits.rateLimit === undefined ? undefined : `${limits.rateLimit}/s`,
+    limits.burstLimit === undefined ? undefined : `burst ${limits.burstLimit}`,
+    limits.dailyQuota === undefined ? undefined : `${limits.dailyQuota}/day`,
+  ];
+  return parts.filter((p) => p !== undefined).join(',');
+}
+
+/** One `keys list` row; the name last, as it may hold spaces. */
+export function keyListRow(r: ApiKeyRecord): string {
+  return [
+    r.keyId,
+    r.createdAt,
+    r.expiresAt ?? '-',
+    r.revokedAt ?? '-',
+    describeLimits(r.limits),
+    r.name,
+  ].join('\t');
+}
+
+export const KEY_LIST_HEADER = ['ID', 'CREATED', 'EXPIRES', 'REVOKED', 'LIMITS', 'NAME'].join('\t');
+
 export function keysCommand(
   env: Record<string, string | undefined> = process.env,
   open: OpenKeyStore = (flags) => openKeyStore(flags, env),
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Command {
-  const command = new Command('keys').description('Create and list API keys of a cutout stack');
+  const command = new Command('keys').description(
+    'Create, list and revoke API keys of a cutout stack',
+  );
   const withStore = async <T>(flags: KeysFlags, use: (target: KeyStoreTarget) => Promise<T>) => {
     const target = await open(flags);
     try {
@@ -63,19 +121,83 @@ export function keysCommand(
       '--region <region>',
       "the deployed stack's region (default: AWS_REGION or your profile's)",
     )
-    .action(async (flags: KeysFlags & { name: string }) => {
+    .option(
+      '--expires <when>',
+      'when the key stops working: a date (2027-01-31, valid through that UTC day), an ISO instant with offset, or 30d / 12h / 2w from now',
+    )
+    .option(
+      '--rate <n>',
+      "the key's own steady requests per second",
+      limitFlag('rate', 'rateLimit'),
+    )
+    .option('--burst <n>', "the key's own burst of requests", limitFlag('burst', 'burstLimit'))
+    .option(
+      '--daily-quota <n>',
+      "the key's own requests per day",
+      limitFlag('daily-quota', 'dailyQuota'),
+    )
+    .action(
+      async (
+        flags: KeysFlags & {
+          name: string;
+          expires?: string;
+          rate?: number;
+          burst?: number;
+          dailyQuota?: number;
+        },
+      ) => {
+        // Checked before the store opens: a bad flag starts no emulator and calls no AWS API.
+        const expiresAt =
+          flags.expires === undefined ? undefined : parseKeyExpiry(flags.expires, Date.now());
+        const limits = limitsOf(flags);
+        await withStore(flags, async (target) => {
+          const created = await createApiKey(
+            {
+              name: flags.name,
+              ...(expiresAt === undefined ? {} : { expiresAt }),
+              ...(limits === undefined ? {} : { limits }),
+            },
+            { keys: target.store },
+          );
+          out(`${created.key}\n`);
+          const until = expiresAt === undefined ? '' : `, expires ${expiresAt}`;
+          process.stderr.write(
+            `key "${created.record.name}" (${created.record.keyId}${until}) stored in ${target.description}; it is not shown again\n`,
+          );
+        });
+      },
+    );
+
+  command
+    .command('revoke')
+    .description(
+      'Revoke an API key by its id (from `cutout keys list`); it is refused from then on',
+    )
+    .argument('<id>', 'the key id, key_ and 16 hex digits')
+    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
+    .option(
+      '--stack <name>',
+      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
+    )
+    .option(
+      '--region <region>',
+      "the deployed stack's region (default: AWS_REGION or your profile's)",
+    )
+    .action(async (id: string, flags: KeysFlags) => {
       await withStore(flags, async (target) => {
-        const created = await createApiKey({ name: flags.name }, { keys: target.store });
-        out(`${created.key}\n`);
+        const record = await revokeApiKey(id, { keys: target.store });
+        out(`${keyListRow(record)}\n`);
         process.stderr.write(
-          `key "${created.record.name}" (${created.record.keyId}) stored in ${target.description}; it is not shown again\n`,
+          `key "${record.name}" (${record.keyId}) revoked in ${target.description}; a running service may accept it until its key cache lapses (5 minutes on AWS)\n`,
         );
       });
     });
 
   command
     .command('list')
-    .description('List key names, ids and creation dates (keys themselves are not stored)')
+    .description(
+      'List key ids, dates (created, expires, revoked), limits and names (keys themselves are not stored)',
+    )
     .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
     .option(
       '--stack <name>',
@@ -88,8 +210,9 @@ export function keysCommand(
     .action(async (flags: KeysFlags) => {
       await withStore(flags, async (target) => {
         const records = await target.store.list();
+        out(`${KEY_LIST_HEADER}\n`);
         for (const r of records.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
-          out(`${r.keyId}\t${r.createdAt}\t${r.name}\n`);
+          out(`${keyListRow(r)}\n`);
         }
       });
     });

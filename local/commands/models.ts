@@ -4,6 +4,7 @@ import type { ModelGenerators } from '../../adapters/models/generated-model.ts';
 import { modelSettingsFromEnv } from '../../adapters/models/model-env.ts';
 import { createModelStore, type ModelStore } from '../../adapters/models/model-store.ts';
 import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
+import { isPermissive } from '../../core/models/licence.ts';
 import type { ModelEntry, ModelManifest } from '../../core/models/manifest.schema.ts';
 import { resolveModel } from '../../core/models/resolve-model.ts';
 import { applyModelDefaults } from '../model-defaults.ts';
@@ -39,7 +40,11 @@ export function modelsCommand(
         const cached = await store.isCached(entry);
         const id = `${entry.id}${entry.default ? ' (default)' : ''}`;
         const size = `${entry.input.size}x${entry.input.size}`;
-        rows.push([id, size, entry.licence.spdx, cached ? 'yes' : 'no', store.pathOf(entry)]);
+        // commercialSafeOnly deployments refuse what is marked here (core/models/licence.ts).
+        const licence = isPermissive(entry.licence.spdx)
+          ? entry.licence.spdx
+          : `${entry.licence.spdx} (not permissive)`;
+        rows.push([id, size, licence, cached ? 'yes' : 'no', store.pathOf(entry)]);
       }
       process.stdout.write(`${table(rows)}\n`);
       process.stdout.write(`cache: ${settings.cacheDir}\n`);

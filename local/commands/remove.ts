@@ -3,6 +3,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import pLimit from 'p-limit';
+import { createHeifWasmDecoder } from '../../adapters/image/heif-wasm-decoder.ts';
 import { isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
 import { CutoutError, invalidField, problemAfterFile, toCutoutError } from '../../core/errors.ts';
 import {
@@ -10,6 +11,7 @@ import {
   parseImageOptions,
   type RawFields,
 } from '../../core/params/convert-params.ts';
+import type { HeifDecoder } from '../../core/pipeline/heif-decoder.ts';
 import { DEFAULT_MAX_PIXELS } from '../../core/pipeline/limits.ts';
 import {
   type RemoveBackgroundResult,
@@ -40,6 +42,15 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   bg_color_value: '--bg-color',
   post_process_mask: '--post-process-mask',
   output_format: '--format',
+  crop: '--crop',
+  crop_margin: '--crop-margin',
+  scale: '--scale',
+  position: '--position',
+  size: '--size',
+  channels: '--channels',
+  mask_shift: '--mask-shift',
+  mask_feather: '--mask-feather',
+  despill: '--despill',
   alpha_matting: '--alpha-matting',
   alpha_fg: '--alpha-fg',
   alpha_bg: '--alpha-bg',
@@ -55,6 +66,16 @@ interface RemoveFlags {
   readonly bgImage?: string;
   readonly postProcessMask?: boolean;
   readonly format?: string;
+  readonly outputFormat?: string;
+  readonly crop?: boolean;
+  readonly cropMargin?: string;
+  readonly scale?: string;
+  readonly position?: string;
+  readonly size?: string;
+  readonly channels?: string;
+  readonly maskShift?: string;
+  readonly maskFeather?: string;
+  readonly despill?: boolean;
   readonly concurrency: string;
   readonly maxPixels: string;
   readonly alphaMatting?: boolean;
@@ -72,7 +93,7 @@ interface Failure {
 /** `cutout remove <files or folders...> -o <dir>`: the image pipeline on local files, no queue. */
 export function removeCommand(env: Record<string, string | undefined> = process.env): Command {
   return new Command('remove')
-    .description('Remove the background of images; writes <dir>/<name>.png (or .webp)')
+    .description('Remove the background of images; writes <dir>/<name>.png (or .webp, .jpg)')
     .argument('<inputs...>', 'image files or folders of images')
     .requiredOption('-o, --output <dir>', 'folder for the results (created when missing)')
     .option(
@@ -83,7 +104,20 @@ export function removeCommand(env: Record<string, string | undefined> = process.
     .option('--bg-color <hex>', 'composite over a colour, e.g. #ffffff (#rrggbbaa keeps alpha)')
     .option('--bg-image <file>', 'composite over an image, scaled to cover and centre-cropped')
     .option('--post-process-mask', 'smooth and binarise the mask (rembg post_process_mask)')
-    .option('--format <png|webp>', 'output format', 'png')
+    .option('--format <png|webp|jpg>', 'output format (jpg needs --bg-color or --bg-image)', 'png')
+    .option('--output-format <png|webp|jpg>', 'the same as --format (the API field output_format)')
+    .option('--crop', "crop to the subject's bounding box")
+    .option('--crop-margin <px|%>', 'with --crop: margin around the subject, e.g. 20 or 10%')
+    .option('--scale <%>', "the subject's size in the canvas, e.g. 80% (implies --position center)")
+    .option('--position <where>', 'center, top, bottom, left, right, top-left, ... or x%,y%')
+    .option(
+      '--size <px|Nmp>',
+      'largest output: longest side (1024) or megapixels (2mp); never upscales',
+    )
+    .option('--channels <rgba|alpha>', 'alpha writes the mask alone as a grayscale PNG', 'rgba')
+    .option('--mask-shift <px>', 'grow (positive) or shrink (negative) the subject, -20 to 20')
+    .option('--mask-feather <px>', 'soften the edge over this many pixels, 0 to 50')
+    .option('--despill', "remove the background's colour from the soft edge")
     .option('--concurrency <n>', 'images processed at once', '2')
     .option(
       '--max-pixels <n>',
@@ -139,6 +173,7 @@ async function runRemove(
       backgroundImage,
       segmenter,
       maxPixels,
+      heif: createHeifWasmDecoder(),
       claimed: new Map(),
     };
     const limit = pLimit(concurrency);
@@ -186,6 +221,7 @@ interface FileJob {
   readonly backgroundImage: Uint8Array | undefined;
   readonly segmenter: Segmenter;
   readonly maxPixels: number;
+  readonly heif: HeifDecoder;
   /** Output path -> the input that claimed it, so two inputs never write one file. */
   readonly claimed: Map<string, string>;
 }
@@ -207,7 +243,7 @@ async function processFile(
       fileName: file,
       ...(job.backgroundImage ? { backgroundImage: job.backgroundImage } : {}),
     },
-    { segmenter: job.segmenter, maxPixels: job.maxPixels },
+    { segmenter: job.segmenter, maxPixels: job.maxPixels, heif: job.heif },
   );
   await writeFile(target, result.data);
   return { target, result };
@@ -220,7 +256,16 @@ function toFields(flags: RemoveFlags, modelIsPath: boolean): RawFields {
     bg_type: flags.bgImage ? 'image' : flags.bgColor ? 'color' : 'transparent',
     bg_color_value: flags.bgColor,
     post_process_mask: flags.postProcessMask,
-    output_format: flags.format,
+    output_format: flags.outputFormat ?? flags.format,
+    crop: flags.crop,
+    crop_margin: flags.cropMargin,
+    scale: flags.scale,
+    position: flags.position,
+    size: flags.size,
+    channels: flags.channels,
+    mask_shift: flags.maskShift,
+    mask_feather: flags.maskFeather,
+    despill: flags.despill,
     alpha_matting: flags.alphaMatting,
     alpha_fg: flags.alphaFg,
     alpha_bg: flags.alphaBg,

@@ -1,12 +1,12 @@
 // The cutout web page: plain browser JavaScript, no build step. It speaks the public /v1 API
-// exactly as any other client does, so what works here works for scripts too.
+// through the typed client (client/, bundled to /client.js), as any other script can.
+import { CutoutClient } from '/client.js';
 
 const POLL_MS = 700;
-// On AWS a request's files must fit Lambda's 6 MB event once base64-encoded: 4,603,904 bytes
-// (core/config/inline-limit.ts). Bigger selections go straight to S3 through presigned POSTs
-// (`uploads`). `?upload=presigned` forces that path for any size.
-const INLINE_LIMIT =
-  new URLSearchParams(location.search).get('upload') === 'presigned' ? 0 : 4_603_904;
+// On AWS a request's files must fit Lambda's 6 MB event once base64-encoded: the client sends
+// bigger selections straight to S3 through presigned POSTs (`uploads`). `?upload=presigned`
+// forces that path for any size.
+const FORCE_PRESIGNED = new URLSearchParams(location.search).get('upload') === 'presigned';
 
 const form = document.getElementById('convert-form');
 const filesInput = document.getElementById('files-input');
@@ -106,6 +106,18 @@ function buildForm(inline) {
     if (el.bg_type.value === 'image' && el.bg_image.files[0]) {
       data.append('bg_image', el.bg_image.files[0]);
     }
+    // The output controls, under the API's own names; blank ones keep the server's defaults.
+    data.append('output_format', el.output_format.value);
+    data.append('channels', el.channels.value);
+    data.append('crop', String(el.crop.checked));
+    for (const name of ['crop_margin', 'scale', 'position', 'size']) {
+      if (el[name].value.trim() !== '') data.append(name, el[name].value.trim());
+    }
+    // Mask refinement: blank keeps 0, an unchecked despill is not sent (video jobs refuse these).
+    for (const name of ['mask_shift', 'mask_feather']) {
+      if (el[name].value.trim() !== '') data.append(name, el[name].value.trim());
+    }
+    if (el.despill.checked) data.append('despill', 'true');
   } else {
     data.append('video_format', el.video_format.value);
     data.append('video_bg_color_enabled', String(el.video_bg_color_enabled.checked));
@@ -127,21 +139,28 @@ function buildForm(inline) {
   return data;
 }
 
-/** Sends each file to its presigned S3 POST target; the upload event then queues it. */
-async function uploadAll(targets) {
-  await Promise.all(
-    targets.map(async (target, i) => {
-      const file = chosen[i];
-      if (target.method !== 'POST') {
-        throw new Error(`${file.name}: too large for the page (multipart upload); use the API`);
-      }
-      const form = new FormData();
-      for (const [name, value] of Object.entries(target.fields)) form.append(name, value);
-      form.append('file', file, file.name);
-      // S3 answers 204 with nothing to read, so an opaque (no-cors) response is enough.
-      await fetch(target.url, { method: 'POST', body: form, mode: 'no-cors' });
-    }),
-  );
+/**
+ * The form's options for the client (text fields) and the background file, if any; the files
+ * themselves are the client's to send, inline or presigned.
+ */
+function requestFields() {
+  const options = {};
+  let background;
+  for (const [name, value] of buildForm(false).entries()) {
+    if (name === 'uploads') continue;
+    if (typeof value === 'string') options[name] = value;
+    else background ??= value;
+  }
+  return { options, background };
+}
+
+/** A client with the key in the form; presigned POSTs go opaque (the bucket may set no CORS). */
+function apiClient() {
+  return new CutoutClient({
+    baseUrl: location.origin,
+    apiKey: apiKeyInput.value,
+    opaqueUploads: true,
+  });
 }
 
 function stem(name) {
@@ -239,36 +258,40 @@ const STATUS_TEXT = {
   running: 'Working',
 };
 
-async function poll(uuid, cards) {
-  const body = new URLSearchParams({ uuid });
-  for (;;) {
-    const response = await fetch('/v1/results/', { method: 'POST', body });
-    const data = await response.json();
-    if (!response.ok) throw new Error(data.error ?? `results: HTTP ${response.status}`);
-    for (const entry of data.files ?? []) {
-      const card = findCard(cards, entry.filename);
-      if (card) markDone(card, entry);
-    }
-    for (const entry of data.failed ?? []) {
-      const card = findCard(cards, entry.filename);
-      if (card) markFailed(card, entry.error);
-    }
-    for (const card of cards) {
-      if (card.done) continue;
-      const item = itemFor(data, card);
-      const percent = Math.round(100 * (item?.progress ?? 0));
-      card.progress.value = percent;
-      const text = STATUS_TEXT[item?.status] ?? 'Queued';
-      card.state.textContent = item?.status === 'running' ? `${text}: ${percent}%` : text;
-    }
-    const finished = cards.filter((c) => c.done).length;
-    overall.value = Math.round((100 * finished) / cards.length);
-    statusLine.textContent = data.finished
-      ? `Finished: ${(data.files ?? []).length} done, ${(data.failed ?? []).length} failed.`
-      : `Working: ${finished} of ${cards.length} files finished.`;
-    if (data.finished) return data;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+/** Shows one /v1/results answer on the cards. */
+function render(data, cards) {
+  for (const entry of data.files ?? []) {
+    const card = findCard(cards, entry.filename);
+    if (card) markDone(card, entry);
   }
+  for (const entry of data.failed ?? []) {
+    const card = findCard(cards, entry.filename);
+    if (card) markFailed(card, entry.error);
+  }
+  for (const card of cards) {
+    if (card.done) continue;
+    const item = itemFor(data, card);
+    const percent = Math.round(100 * (item?.progress ?? 0));
+    card.progress.value = percent;
+    const text = STATUS_TEXT[item?.status] ?? 'Queued';
+    card.state.textContent = item?.status === 'running' ? `${text}: ${percent}%` : text;
+  }
+  const finished = cards.filter((c) => c.done).length;
+  overall.value = Math.round((100 * finished) / cards.length);
+  statusLine.textContent = data.finished
+    ? `Finished: ${(data.files ?? []).length} done, ${(data.failed ?? []).length} failed.`
+    : `Working: ${finished} of ${cards.length} files finished.`;
+}
+
+/** Polls through the client (with back-off up to a few seconds) until the job finishes. */
+async function poll(client, uuid, cards) {
+  const data = await client.wait(uuid, {
+    intervalMs: POLL_MS,
+    maxIntervalMs: POLL_MS * 4,
+    onProgress: (answer) => render(answer, cards),
+  });
+  render(data, cards);
+  return data;
 }
 
 form.addEventListener('submit', async (event) => {
@@ -286,17 +309,14 @@ form.addEventListener('submit', async (event) => {
   statusLine.textContent = `Uploading ${chosen.length} file(s)…`;
   const cards = chosen.map(createCard);
   try {
-    const inline = chosen.reduce((sum, f) => sum + f.size, 0) <= INLINE_LIMIT;
-    const response = await fetch('/v1/convert/', {
-      method: 'POST',
-      headers: { Authorization: apiKeyInput.value },
-      body: buildForm(inline),
+    const client = apiClient();
+    const { options, background } = requestFields();
+    const data = await client.upload(options, chosen, {
+      ...(background ? { background } : {}),
+      ...(FORCE_PRESIGNED ? { via: 'presigned' } : {}),
     });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error ?? `convert: HTTP ${response.status}`);
-    if (!inline) await uploadAll(data.uploads ?? []);
     statusLine.textContent = 'Uploaded; waiting for a worker…';
-    await poll(data.uuid, cards);
+    await poll(client, data.uuid, cards);
   } catch (error) {
     formError.textContent = error instanceof Error ? error.message : String(error);
     statusLine.textContent = 'Stopped: see the error above.';

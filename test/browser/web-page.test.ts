@@ -93,7 +93,7 @@ describe('web page', () => {
     await page.setInputFiles('#files-input', input);
     const convertBodies: string[] = [];
     page.on('request', (r) => {
-      if (r.url().endsWith('/v1/convert/')) convertBodies.push(r.postData() ?? '');
+      if (/\/v1\/convert\/?$/.test(r.url())) convertBodies.push(r.postData() ?? '');
     });
     await page.getByRole('button', { name: 'Remove background' }).click();
     await page.waitForFunction(
@@ -109,6 +109,11 @@ describe('web page', () => {
     // The convert request carried the list only, not the file's bytes.
     expect(convertBodies[0]).not.toContain('PNG');
     expect(await page.locator('#status').textContent()).toContain('Finished: 1 done, 0 failed');
+    // The page spoke the API through the typed client's bundle.
+    const loaded = await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname),
+    );
+    expect(loaded).toContain('/client.js');
     await page.close();
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INLINE_BODY_BYTES } from '../../core/config/inline-limit.ts';
+import { openApiDocument } from '../../functions/shared/openapi-answer.ts';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { startTestStack, waitFinished } from '../integration/local/local-stack-harness.ts';
 
@@ -71,5 +72,15 @@ describe('the local front doors', () => {
     const body = (await res.json()) as { error: string; code: string };
     expect(body.code).toBe('INPUT_TOO_LARGE');
     expect(body.error).toMatch(/^body: larger than .*"uploads"/);
+  });
+
+  it('both serve the API document, open to callers without a key', async () => {
+    const expected = openApiDocument();
+    for (const stack of [streaming, lambda]) {
+      const res = await fetch(`${stack.url}/v1/openapi.json`);
+      expect(res.status, stack.frontDoor).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual(expected);
+    }
   });
 });

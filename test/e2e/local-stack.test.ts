@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CutoutApiError, CutoutClient } from '../../client/src/index.ts';
+import { jobResultsSchema } from '../../core/jobs/results-schema.ts';
 import type { LocalStack } from '../../local/local-stack.ts';
 import { startTestStack, waitFinished } from '../integration/local/local-stack-harness.ts';
 import { samplePng } from '../integration/worker/worker-harness.ts';
@@ -165,5 +167,54 @@ describe('local stack end to end', () => {
       height: 64,
       hasAlpha: true,
     });
+  });
+});
+
+describe('the typed client (client/) against the local stack', () => {
+  const input = async (name: string, seed: number) =>
+    new File([await samplePng(48, 40, seed)], name, { type: 'image/png' });
+
+  it('sends files inline, waits and downloads the result', async () => {
+    const client = new CutoutClient({ baseUrl: stack.url, apiKey: stack.apiKey });
+    const accepted = await client.upload({ convert_to: 'image-backgroundremover' }, [
+      await input('client inline.png', 3),
+    ]);
+    expect(accepted.via).toBe('inline');
+    const results = await client.wait(accepted.uuid, { intervalMs: 100, timeoutMs: 60_000 });
+    // The answer is the schema the API document was generated from.
+    expect(jobResultsSchema.safeParse(results).error).toBeUndefined();
+    expect(results).toMatchObject({ finished: true, failed: [], status: 'done' });
+    const blob = await client.download(results.files[0] ?? '');
+    const meta = await sharp(new Uint8Array(await blob.arrayBuffer())).metadata();
+    expect(meta).toMatchObject({ format: 'png', width: 48, height: 40, hasAlpha: true });
+  });
+
+  it('sends files over the inline limit through presigned targets', async () => {
+    const client = new CutoutClient({
+      baseUrl: stack.url,
+      apiKey: stack.apiKey,
+      inlineLimitBytes: 1,
+    });
+    const accepted = await client.upload(
+      { convert_to: 'image-backgroundremover', model: 'u2net' },
+      [await input('client presigned.png', 5)],
+    );
+    expect(accepted.via).toBe('presigned');
+    expect(accepted.uploads?.map((u) => u.method)).toEqual(['POST']);
+    const results = await client.wait(accepted.uuid, { intervalMs: 100, timeoutMs: 60_000 });
+    expect(results.failed).toEqual([]);
+    expect(results.files.map((f) => f.filename)).toEqual(['client presigned.png']);
+    const blob = await client.download(results.files[0] ?? '');
+    expect((await sharp(new Uint8Array(await blob.arrayBuffer())).metadata()).width).toBe(48);
+  });
+
+  it("rejects a bad field with the API's code and the field's name", async () => {
+    const client = new CutoutClient({ baseUrl: stack.url, apiKey: stack.apiKey });
+    const error = await client
+      .convert({ convert_to: 'image-backgroundremover', alpha_fg: 999 }, [await input('x.png', 1)])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CutoutApiError);
+    expect(error).toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
+    expect((error as Error).message).toMatch(/^alpha_fg: /);
   });
 });

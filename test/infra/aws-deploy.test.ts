@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INLINE_LIMIT_BYTES } from '../../core/config/inline-limit.ts';
 import { TASK_METRIC_NAMES } from '../../core/config/metrics.ts';
 import { ENV } from '../../core/config/resources.ts';
-import { AVAILABLE_MODELS_ENV, BIND_RESULTS_ENV } from '../../functions/shared/env-schema.ts';
+import {
+  AVAILABLE_MODELS_ENV,
+  BIND_RESULTS_ENV,
+  COMMERCIAL_SAFE_ONLY_ENV,
+} from '../../functions/shared/env-schema.ts';
 import { SPOT_DRAINING_USER_DATA } from '../../infra/constructs/worker-cluster.ts';
 import {
   type CfnJson,
@@ -28,6 +32,7 @@ beforeAll(async () => {
     synthesizeApp(),
     synthesizeApp({
       'cutout:bindResultsToKey': true,
+      'cutout:commercialSafeOnly': true,
       'cutout:spot': false,
       'cutout:workerModels': 'u2net,isnet-general-use',
       'cutout:pollRateLimit': 7,
@@ -328,6 +333,11 @@ describe('/v1/results and /v1/files', () => {
     }
     expect(envOf(opted, 'ApiResults')[BIND_RESULTS_ENV]).toBe('true');
     expect(envOf(opted, 'ApiFiles')[BIND_RESULTS_ENV]).toBe('true');
+  });
+
+  it('tell convert whether only permissively licensed models may run (commercialSafeOnly)', () => {
+    expect(envOf(defaults, 'ApiConvert')[COMMERCIAL_SAFE_ONLY_ENV]).toBe('false');
+    expect(envOf(opted, 'ApiConvert')[COMMERCIAL_SAFE_ONLY_ENV]).toBe('true');
   });
 
   it('have their own method throttling on the stage', () => {

@@ -22,6 +22,7 @@ describe('infra config', () => {
       inlineLimitBytes: DEFAULT_INLINE_LIMIT_BYTES,
       workerModels: ['u2net', 'u2netp', 'u2net_human_seg'],
       bindResultsToKey: false,
+      commercialSafeOnly: false,
       pollRateLimit: 20,
       pollBurstLimit: 40,
       bundleMetafile: false,
@@ -45,8 +46,10 @@ describe('infra config', () => {
         'cutout:spot': 'false',
         'cutout:logRetentionDays': '90',
         'cutout:corsOrigins': 'https://a.example,https://b.example',
+        'cutout:commercialSafeOnly': 'yes',
       }),
     );
+    expect(config.commercialSafeOnly).toBe(true);
     expect(config).toMatchObject({
       workerCompute: 'fargate',
       instanceTypes: ['g4dn.xlarge', 'g5.xlarge'],

@@ -11,6 +11,7 @@ import {
 } from '../../containers/ingest/env.ts';
 import { ingestTimeouts } from '../../containers/ingest/timeouts.ts';
 import { ENV } from '../../core/config/resources.ts';
+import { COMMERCIAL_SAFE_ONLY_ENV } from '../../functions/shared/env-schema.ts';
 import {
   INGEST_CONTAINER,
   INGEST_DEREGISTRATION_DELAY,
@@ -51,6 +52,7 @@ const built = synthesizedForFile(
     'cutout:ingestMaxUploadBytes': 2 * 1024 ** 3,
     'cutout:apiRateLimit': 7,
     'cutout:apiBurstLimit': 14,
+    'cutout:commercialSafeOnly': true,
   },
   { nag: true },
 );
@@ -306,6 +308,7 @@ describe('streaming door, ingestHttps=certificate: Fargate service', () => {
       [INGEST_ENV.rateLimit]: '7',
       [INGEST_ENV.burstLimit]: '14',
       [ENV.maxImageBytes]: '104857600',
+      [COMMERCIAL_SAFE_ONLY_ENV]: 'true',
     });
     // The keys table is read by the door itself: there is no authorizer in front of it.
     expect(env[ENV.keysTable]).toBeDefined();

@@ -71,7 +71,9 @@ describe('REST API', () => {
 
   it('serves /v1/convert (authorized, key required), /v1/results and /v1/files/{uuid}/{name}', () => {
     const paths = resources('AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart);
-    expect(paths.sort()).toEqual(['convert', 'files', 'results', '{name}', '{uuid}'].sort());
+    expect(paths.sort()).toEqual(
+      ['convert', 'files', 'openapi.json', 'results', '{name}', '{uuid}'].sort(),
+    );
     built.serviceTemplate.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: API_STAGE });
 
     const methods = resources('AWS::ApiGateway::Method').map(([, m]) => m.Properties);
@@ -83,9 +85,25 @@ describe('REST API', () => {
       RequestParameters: { 'method.request.header.Authorization': true },
     });
     const open = methods.filter((m) => m.AuthorizationType === 'NONE');
-    expect(open.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'POST']);
+    expect(open.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
     for (const m of open) expect(m.ApiKeyRequired).not.toBe(true);
     for (const m of methods) expect(m.Integration.Type).toBe('AWS_PROXY');
+  });
+
+  it('serves GET /v1/openapi.json, open, from the results function', () => {
+    const [resourceId] =
+      resources('AWS::ApiGateway::Resource').find(
+        ([, r]) => r.Properties.PathPart === 'openapi.json',
+      ) ?? [];
+    const method = resources('AWS::ApiGateway::Method')
+      .map(([, m]) => m.Properties)
+      .find((m) => m.ResourceId?.Ref === resourceId);
+    expect(method).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE' });
+    const uri = JSON.stringify(method?.Integration.Uri);
+    const [resultsId] =
+      resources('AWS::Lambda::Function').find(([id]) => /ApiResults/.test(id)) ?? [];
+    expect(resultsId).toBeDefined();
+    expect(uri).toContain(String(resultsId));
   });
 
   it('throttles and meters each key through a usage plan on the stage', () => {

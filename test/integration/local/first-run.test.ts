@@ -92,7 +92,9 @@ describe('npm start, first run', () => {
       expect(refused.status).toBe(401);
       // The streaming door (npm start's default) says which; API Gateway's 401 cannot.
       expect(await refused.json()).toEqual({
-        error: expect.stringMatching(/^Authorization: (missing|unknown) API key/),
+        error: expect.stringMatching(
+          /^Authorization: (missing API key|unknown, revoked or expired API key)/,
+        ),
         code: 'UNAUTHORIZED',
       });
     }

@@ -69,6 +69,8 @@ describe('tiny model in a real ONNX session', () => {
       divideByMax: true,
       maskMinMax: true,
       maskKernel: 'lanczos3',
+      outputIndex: 0,
+      outputSigmoid: false,
     });
     expect(segmenter.provider).toBe('cpu');
     expect(segmenter.input).toEqual({ name: 'input.1', shape: ['batch', 3, 320, 320] });

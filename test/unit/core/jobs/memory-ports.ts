@@ -216,6 +216,13 @@ export class MemoryKeyStore implements KeyStore {
   async list() {
     return [...this.records.values()];
   }
+  async revoke(keyId: string, revokedAt: string) {
+    const found = [...this.records.values()].find((r) => r.keyId === keyId);
+    if (!found) return undefined;
+    const revoked = { ...found, revokedAt: found.revokedAt ?? revokedAt };
+    this.records.set(found.keyHash, revoked);
+    return revoked;
+  }
 }
 
 export class FakeClock implements Clock {

@@ -21,9 +21,13 @@ describe('models/manifest.json', () => {
     );
   });
 
-  it('lists the reference models, the imgly weights and the tiny model', () => {
+  it('lists the reference models, BiRefNet, BEN2, the imgly weights and the tiny model', () => {
     expect(MODEL_MANIFEST.models.map((entry) => entry.id).sort()).toEqual(
       [
+        'ben2-base',
+        'birefnet-general',
+        'birefnet-general-lite',
+        'birefnet-portrait',
         'isnet-general-use',
         'isnet-imgly',
         'isnet-imgly-quint8',

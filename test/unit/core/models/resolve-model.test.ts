@@ -20,8 +20,35 @@ describe('modelSpecOf', () => {
         divideByMax: true,
         maskMinMax: true,
         maskKernel: 'lanczos3',
+        outputIndex: 0,
+        outputSigmoid: false,
       });
     }
+  });
+
+  it('feeds BiRefNet as rembg does, with a sigmoid over its logits; BEN2 raw and un-normalised', () => {
+    for (const id of ['birefnet-general', 'birefnet-general-lite', 'birefnet-portrait']) {
+      expect(spec(id)).toMatchObject({
+        id,
+        inputSize: 1024,
+        mean: [0.485, 0.456, 0.406],
+        std: [0.229, 0.224, 0.225],
+        resizeKernel: 'lanczos3',
+        divideByMax: true,
+        maskMinMax: true,
+        maskKernel: 'lanczos3',
+        outputIndex: 0,
+        outputSigmoid: true,
+      });
+    }
+    expect(spec('ben2-base')).toMatchObject({
+      inputSize: 1024,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      divideByMax: false,
+      maskMinMax: true,
+      outputSigmoid: false,
+    });
   });
 
   it("feeds imgly's ISNet weights as imgly does: its corner-aligned bilinear both ways, (v - 128) / 256, clamped output", () => {

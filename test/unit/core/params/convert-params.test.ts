@@ -34,6 +34,7 @@ describe('parseImageOptions', () => {
       background: { type: 'transparent' },
       postProcessMask: false,
       format: 'png',
+      maskRefinement: { shift: 0, feather: 0, despill: false },
     });
   });
 
@@ -69,7 +70,7 @@ describe('parseImageOptions', () => {
     [{ alpha_bg: '-1' }, 'alpha_bg: must be an integer from 0 to 255'],
     [{ only_mask: 'maybe' }, 'only_mask: must be true or false'],
     [{ bg_type: 'blur' }, 'bg_type: must be one of transparent, color, image'],
-    [{ bg_color_value: 'red' }, 'bg_color_value: must be a hex colour'],
+    [{ bg_color_value: 'reddish' }, 'bg_color_value: must be a hex colour'],
     [{ model: '../etc/passwd' }, 'model: not a model id'],
     [{ output_format: 'gif' }, 'output_format: must be one of png, webp'],
   ])('rejects %j naming the field', (fields, message) => {

@@ -47,7 +47,7 @@ describe('cutout models', () => {
         'm',
       ),
     );
-    expect(text).toMatch(/^isnet-imgly\s+1024x1024\s+AGPL-3.0\s+no/m);
+    expect(text).toMatch(/^isnet-imgly\s+1024x1024\s+AGPL-3.0 \(not permissive\)\s+no/m);
     expect(text).toMatch(
       new RegExp(`^tiny\\s+320x320\\s+Apache-2.0\\s+yes\\s+${join(dir, 'tiny.onnx')}$`, 'm'),
     );
