@@ -50,7 +50,8 @@ const VIDEO_EXTENSIONS: Readonly<Record<VideoFormat, string>> = {
 
 /** The result's extension for these options (`png`/`webp` for images, per format for video). */
 export function outputExtension(options: ConvertOptions): string {
-  if (options.kind === 'image') return options.onlyMask ? 'png' : options.format;
+  // The parser already settles the mask's format (channels=alpha and a jpg mask are PNG).
+  if (options.kind === 'image') return options.format;
   return VIDEO_EXTENSIONS[options.format];
 }
 

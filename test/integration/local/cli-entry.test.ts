@@ -87,7 +87,9 @@ describe('cutout keys against the local emulators', () => {
     expect(created.stderr).not.toMatch(/Warning|npm warn/i);
     const listed = await runCutout(['keys', 'list', '--data-dir', dataDir]);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^key_\S+\t\S+\tfirst\n$/);
+    expect(listed.stdout).toMatch(
+      /^ID\tCREATED\tEXPIRES\tREVOKED\tLIMITS\tNAME\nkey_\S+\t\S+\t-\t-\t-\tfirst\n$/,
+    );
     expect(listed.stderr).toBe('');
   });
 });

@@ -50,7 +50,14 @@ describe('outputNames', () => {
   it('picks the extension from the options', () => {
     expect(outputExtension(parseImageOptions({}))).toBe('png');
     expect(outputExtension(parseImageOptions({ output_format: 'webp' }))).toBe('webp');
+    // The name follows the bytes: a WebP mask is a .webp file.
     expect(outputExtension(parseImageOptions({ output_format: 'webp', only_mask: 'true' }))).toBe(
+      'webp',
+    );
+    expect(outputExtension(parseImageOptions({ output_format: 'jpg', only_mask: 'true' }))).toBe(
+      'png',
+    );
+    expect(outputExtension(parseImageOptions({ output_format: 'webp', channels: 'alpha' }))).toBe(
       'png',
     );
     expect(outputExtension(parseVideoOptions({}))).toBe('mov');
