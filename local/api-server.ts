@@ -6,6 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { findRoute, type HandlerName } from '../adapters/http/api-routes.ts';
+import { readBoundedBody } from '../adapters/http/bounded-read.ts';
 import { isLoopbackVisitor } from '../adapters/http/loopback.ts';
 import {
   fromProxyResult,
@@ -17,7 +18,7 @@ import {
   toProxyEvent,
 } from '../adapters/http/proxy-event.ts';
 import { describeBytes, MAX_INLINE_BODY_BYTES } from '../core/config/inline-limit.ts';
-import type { ErrorCode } from '../core/errors.ts';
+import { type ErrorCode, isCutoutError } from '../core/errors.ts';
 import { UNAUTHORIZED_BODY, UNAUTHORIZED_MESSAGE } from '../functions/authorizer/unauthorized.ts';
 import type { WebAssets } from './web-assets.ts';
 
@@ -61,27 +62,14 @@ export interface ApiServer {
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new BodyTooLarge();
+  try {
+    return await readBoundedBody(req, limit);
+  } catch (error) {
+    if (isCutoutError(error) && error.code === 'INPUT_TOO_LARGE') throw new BodyTooLarge();
+    throw error;
+  }
 }
 
 function json(

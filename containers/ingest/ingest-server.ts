@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { findRoute, type HandlerName } from '../../adapters/http/api-routes.ts';
+import { readBoundedBody } from '../../adapters/http/bounded-read.ts';
 import { isLoopbackVisitor } from '../../adapters/http/loopback.ts';
 import {
   fromProxyResult,
@@ -25,7 +26,7 @@ import {
   uploadAbortedRecord,
 } from '../../adapters/observability/metrics.ts';
 import { describeBytes } from '../../core/config/inline-limit.ts';
-import { CutoutError } from '../../core/errors.ts';
+import { CutoutError, isCutoutError } from '../../core/errors.ts';
 import type { CreateJobResult } from '../../core/jobs/create-job.ts';
 import type { WebAssets } from '../../local/web-assets.ts';
 import { INGEST_HEALTH_PATH } from './env.ts';
@@ -114,30 +115,28 @@ function notFound(path: string): CutoutError {
   return new CutoutError('NOT_FOUND', `${path}: no such route`, { subject: null });
 }
 
-function readSmallBody(req: IncomingMessage, limit: number, access: Access): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const tooLarge = () =>
-      new CutoutError('INPUT_TOO_LARGE', `body: larger than ${describeBytes(limit)}`, {
-        field: 'body',
-        subject: null,
-      });
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      reject(tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      access.bytesIn += chunk.length;
-      if (access.bytesIn > limit) {
-        req.pause();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+function smallBodyTooLarge(limit: number): CutoutError {
+  return new CutoutError('INPUT_TOO_LARGE', `body: larger than ${describeBytes(limit)}`, {
+    field: 'body',
+    subject: null,
   });
+}
+
+async function readSmallBody(req: IncomingMessage, limit: number, access: Access): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw smallBodyTooLarge(limit);
+  const count = (chunk: Buffer) => {
+    access.bytesIn += chunk.length;
+  };
+  req.on('data', count);
+  try {
+    return await readBoundedBody(req, limit);
+  } catch (error) {
+    throw isCutoutError(error) && error.code === 'INPUT_TOO_LARGE'
+      ? smallBodyTooLarge(limit)
+      : error;
+  } finally {
+    req.off('data', count);
+  }
 }
 
 export function startIngestServer(options: IngestServerOptions): Promise<IngestServer> {

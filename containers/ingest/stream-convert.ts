@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { readBoundedBody } from '../../adapters/http/bounded-read.ts';
 import type { Log } from '../../adapters/observability/log.ts';
 import { invalidField } from '../../core/errors.ts';
 import {
@@ -22,7 +23,6 @@ import {
   readRequestBody,
   unsupportedBodyType,
 } from '../../functions/shared/request-body.ts';
-import { readBoundedBody } from './bounded-read.ts';
 import { readStreamForm, type StreamedPart } from './stream-form.ts';
 
 /**

@@ -3,9 +3,10 @@ import { describeBytes } from '../../core/config/inline-limit.ts';
 import { CutoutError } from '../../core/errors.ts';
 
 /**
- * Reads a small request body (JSON or a URL-encoded form: options and an uploads list, never
- * files) into memory, refusing it past `maxBytes` without reading further. The body is left
- * unread, not destroyed, on failure: the server still answers on it.
+ * Reads a small request body into memory, refusing it past `maxBytes` without reading further.
+ * The body is left unread, not destroyed, on failure: the server still answers on it. Every
+ * front door reads its small bodies through here (a convert body without files, /v1/results,
+ * the lambda door's emulated payload).
  *
  * @throws CutoutError INPUT_TOO_LARGE past `maxBytes`, INVALID_REQUEST when the body is cut
  *   off; the signal's reason when it aborts first
