@@ -4,14 +4,17 @@
  *
  * On the clips of ../shared/data/eval/videos (manifest_videos.csv):
  * - speed: fps of the whole pipeline per output format with the tiny model (so the figure is the
- *   pipeline's own cost: decode, resize, inference, smoothing, compose, encode), next to plain
- *   ffmpeg transcoding the same clip with the same encoder settings and to ffmpeg alone making
- *   the same file from the same masks, in the same run;
+ *   pipeline's own cost: decode, resize, inference, smoothing, compose, encode), next to ffmpeg
+ *   alone making the same file from the same masks (the target: ours / that >= SPEED_TARGET)
+ *   and to plain ffmpeg transcoding the same clip with the same encoder settings (reported), in
+ *   the same run;
  * - quality: mask IoU per frame against the ground-truth videos with real ISNet weights on a
  *   frame-limited run, and flicker (mean absolute alpha change, 0-255, over the pixels whose
  *   ground truth does not change), with and without temporal smoothing;
  * - memory: peak RSS of the pipeline process for a short and a long frame limit.
- * Writes docs/benchmarks.md (section video).
+ * Writes docs/benchmarks.md (section video). The whole run takes about 7 minutes on 2 quiet
+ * cores; the speed table alone for a few formats:
+ *   npm run bench:video -- --formats mov,mov:qtrle --no-quality --no-rss --no-write
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -56,7 +59,7 @@ const { values: args } = parseArgs({
     'iou-frames': { type: 'string', default: '24' },
     model: { type: 'string', default: 'isnet-imgly-quint8' },
     'rss-frames': { type: 'string', default: '30,240' },
-    repeat: { type: 'string', default: '2' },
+    repeat: { type: 'string', default: '3' },
     'rss-probe': { type: 'string' },
     'no-speed': { type: 'boolean', default: false },
     'no-quality': { type: 'boolean', default: false },
@@ -509,10 +512,15 @@ function targetSummary(
   const lines = ['### Targets', '', '| target | this run | status |', '|---|---|---|'];
   const status = (met: boolean) => (met ? 'met' : '**not met**');
   if (speedRows) {
-    const slow = speedRows.filter((r) => r.oursFps / r.ffmpegFps < SPEED_TARGET);
-    const below = slow.map((r) => `${r.format} ${f2(r.oursFps / r.ffmpegFps)}`).join(', ');
+    const ratio = (r: SpeedRow) => r.oursFps / r.sameFps;
+    const slow = speedRows.filter((r) => ratio(r) < SPEED_TARGET);
+    const below = slow.map((r) => `${r.format} ${f2(ratio(r))}`).join(', ');
     lines.push(
-      `| fps >= ${SPEED_TARGET}x plain ffmpeg, every format | ${speedRows.length - slow.length} of ${speedRows.length} formats${slow.length > 0 ? `; below: ${below}` : ''} | ${status(slow.length === 0)} |`,
+      `| ours / ffmpeg alone making the same output >= ${f2(SPEED_TARGET)}, every format | ${speedRows.length - slow.length} of ${speedRows.length} formats${slow.length > 0 ? `; below: ${below}` : ''} | ${status(slow.length === 0)} |`,
+    );
+    const plain = speedRows.map((r) => r.oursFps / r.ffmpegFps);
+    lines.push(
+      `| ours / plain transcode | ${f2(Math.min(...plain))}-${f2(Math.max(...plain))} | reported, not a target |`,
     );
   }
   if (qualityRows) {
@@ -534,7 +542,12 @@ function targetSummary(
   return [...lines, ''];
 }
 
-const SPEED_TARGET = 0.75;
+/**
+ * Ours / ffmpeg alone making the same file from the same masks (issue 15): what the pipeline
+ * adds. It replaced ">= 0.75 of a plain transcode", which also charged the pipeline for what the
+ * output itself costs ffmpeg (VP9's second stream for alpha, x264 on a composite).
+ */
+const SPEED_TARGET = 0.9;
 const RSS_SPREAD = 1.1;
 
 async function main(): Promise<void> {
@@ -559,9 +572,9 @@ async function main(): Promise<void> {
       sections.push(
         `### Speed per format (\`${clip.name}\`, ${clip.size}, ${clip.frames} frames; tiny model)`,
         '',
-        `Whole pipeline (probe; one decoder process sending model-size frames to Node and whole frames straight to the encoder; inference and temporal smoothing at the model size in Node; an encoder process that scales each mask to its frame, composes and encodes) against plain \`ffmpeg\` transcoding the same clip with the same encoder settings, in the same run, alternating, best of ${args.repeat} each. Ratio = ours / plain ffmpeg (target >= ${SPEED_TARGET}).`,
+        `Whole pipeline (probe; one decoder process sending model-size frames to Node and whole frames straight to the encoder; inference and temporal smoothing at the model size in Node; an encoder process that scales each mask to its frame, composes and encodes) against plain \`ffmpeg\` transcoding the same clip with the same encoder settings, in the same run, alternating, best of ${args.repeat} each. Ratio = ours / plain ffmpeg (reported, not a target).`,
         '',
-        '"Same output": ffmpeg alone making the same file from the masks our pass wrote (one process decoding the clip, our encoder graph with the masks read from a file; no model, no Node). Ours / same output is the pipeline\'s own cost; same output / plain is what the output itself costs ffmpeg over a plain transcode: an alpha channel to encode, a background to decode and lay under, a composite that is harder to compress.',
+        `"Same output": ffmpeg alone making the same file from the masks our pass wrote (one process decoding the clip, our encoder graph with the masks read from a file; no model, no Node). Ours / same output is the pipeline's own cost (target >= ${f2(SPEED_TARGET)}); same output / plain is what the output itself costs ffmpeg over a plain transcode: an alpha channel to encode, a background to decode and lay under, a composite that is harder to compress.`,
         '',
         '| format | frames | ours fps | plain ffmpeg fps | ratio | same output fps | ours / same output | same output / plain | segmentation ms/frame |',
         '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

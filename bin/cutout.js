@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `cutout` command from a clone: TypeScript sources run through tsx, no build step.
+// The `cutout` command from a clone: compiled on first use (bin/cli-build.js), else through tsx.
 //
 // cutout needs Node 22.5 or newer (node:sqlite, used by the local emulators). On an older Node
 // this file re-runs itself with the Node 22 that scripts/env.sh fetches into .tools/node22 (what
@@ -39,7 +39,14 @@ if (major < REQUIRED[0] || (major === REQUIRED[0] && minor < REQUIRED[1])) {
   });
 } else {
   await import('./node-warnings.js');
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../local/cli.ts');
+  // The compiled build (bin/cli-build.js) when it can be had, else the sources through tsx.
+  const { compiledCli } = await import('./cli-build.js');
+  const compiled = await compiledCli();
+  if (compiled) {
+    await import(compiled);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../local/cli.ts');
+  }
 }

@@ -32,6 +32,15 @@ export const ERROR_CODES = [
   'INSUFFICIENT_STORAGE',
   /** A deployment's settings are missing or malformed: fixed by its operator, never by a retry. */
   'CONFIGURATION',
+  /**
+   * An outbound request (a webhook, an image_url fetch) the guard will not make: a scheme it does
+   * not allow, credentials in the URL, an address that is not public, a redirect.
+   */
+  'OUTBOUND_REFUSED',
+  /** An outbound request that did not finish (connect, headers and body) within its timeout. */
+  'OUTBOUND_TIMEOUT',
+  /** An outbound request that failed on the way: host not found, connection refused or cut off. */
+  'OUTBOUND_FAILED',
   'INTERNAL',
 ] as const;
 

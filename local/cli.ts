@@ -2,11 +2,6 @@
 import '../bin/node-warnings.js';
 import { Command } from 'commander';
 import { toCutoutError } from '../core/errors.ts';
-import { keysCommand } from './commands/keys.ts';
-import { matteCommand } from './commands/matte.ts';
-import { modelsCommand } from './commands/models.ts';
-import { removeCommand } from './commands/remove.ts';
-import { videoCommand } from './commands/video.ts';
 
 /**
  * The `cutout` command line. Each subcommand lives in local/commands/<name>.ts and only wires
@@ -16,12 +11,24 @@ const program = new Command('cutout')
   .description('Background removal for images and video, locally or against a cutout stack')
   .showHelpAfterError();
 
-// Subcommands register themselves here, one line each.
-program.addCommand(modelsCommand());
-program.addCommand(removeCommand());
-program.addCommand(matteCommand());
-program.addCommand(keysCommand());
-program.addCommand(videoCommand());
+// Subcommands register themselves here, one line each, in the order `--help` lists them.
+const SUBCOMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  models: async () => (await import('./commands/models.ts')).modelsCommand(),
+  remove: async () => (await import('./commands/remove.ts')).removeCommand(),
+  matte: async () => (await import('./commands/matte.ts')).matteCommand(),
+  keys: async () => (await import('./commands/keys.ts')).keysCommand(),
+  video: async () => (await import('./commands/video.ts')).videoCommand(),
+};
+
+// A run of one subcommand loads that module alone: `keys` and the stack commands pull in the AWS
+// SDK and the local emulators, about 1 s of imports on a busy 2-core machine that `remove` never uses.
+const named = process.argv[2];
+const wanted =
+  named !== undefined && Object.hasOwn(SUBCOMMANDS, named) ? [named] : Object.keys(SUBCOMMANDS);
+for (const name of wanted) {
+  const load = SUBCOMMANDS[name];
+  if (load) program.addCommand(await load());
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -61,6 +61,7 @@ export interface EmulatorOptions {
   readonly queues?: {
     readonly image?: Partial<QueueSetting>;
     readonly video?: Partial<QueueSetting>;
+    readonly webhook?: Partial<QueueSetting>;
   };
   /** Receives upload events of the inputs bucket; can also be set later. */
   readonly onObjectCreated?: ObjectCreatedListener;
@@ -83,6 +84,8 @@ export interface EmulatorResources {
   readonly videoQueueUrl: string;
   readonly imageDeadLetterQueueUrl: string;
   readonly videoDeadLetterQueueUrl: string;
+  readonly webhookQueueUrl: string;
+  readonly webhookDeadLetterQueueUrl: string;
 }
 
 export interface Emulators {
@@ -367,6 +370,13 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       ...options.queues?.video,
     },
   );
+  const webhook = await createQueues(
+    fauxqs,
+    sqs,
+    RESOURCES.webhookQueue,
+    RESOURCES.webhookDeadLetterQueue,
+    { ...QUEUE_SETTINGS.webhook, ...options.queues?.webhook },
+  );
   sqs.destroy();
   const resources: EmulatorResources = {
     jobsTable: RESOURCES.jobsTable,
@@ -377,6 +387,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     videoQueueUrl: video.url,
     imageDeadLetterQueueUrl: image.deadLetterUrl,
     videoDeadLetterQueueUrl: video.deadLetterUrl,
+    webhookQueueUrl: webhook.url,
+    webhookDeadLetterQueueUrl: webhook.deadLetterUrl,
   };
 
   const s3 = new S3Client({
@@ -478,6 +490,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       [ENV.videoQueueUrl]: resources.videoQueueUrl,
       IMAGE_DEAD_LETTER_QUEUE_URL: resources.imageDeadLetterQueueUrl,
       VIDEO_DEAD_LETTER_QUEUE_URL: resources.videoDeadLetterQueueUrl,
+      WEBHOOK_QUEUE_URL: resources.webhookQueueUrl,
     }),
     setObjectCreatedListener: (next) => {
       listener = next;

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
+import { DynamoWebhookSecrets } from '../adapters/aws/dynamo-webhook-secrets.ts';
 import { CutoutError } from '../core/errors.ts';
 import type { KeyStore } from '../core/jobs/ports.ts';
+import type { WebhookSecretAdmin } from '../core/webhooks/ports.ts';
 import { startEmulators } from './emulators.ts';
 import { findRunningStack } from './stack-state.ts';
 
@@ -14,6 +16,8 @@ import { findRunningStack } from './stack-state.ts';
 
 export interface KeyStoreTarget {
   readonly store: KeyStore;
+  /** The keys' webhook signing secrets (absent: this target cannot reach them). */
+  readonly webhookSecrets?: WebhookSecretAdmin;
   /** Where the keys live, for the command's output. */
   readonly description: string;
   close(): Promise<void>;
@@ -40,6 +44,7 @@ export async function localKeyStore(options: KeyStoreTargetOptions): Promise<Key
     });
     return {
       store: new DynamoKeyStore(clients.dynamo, running.keysTable),
+      webhookSecrets: new DynamoWebhookSecrets(clients.dynamo, running.keysTable),
       description: `the local stack at ${running.url} (data: ${running.dataDir})`,
       close: async () => clients.dynamo.destroy(),
     };
@@ -60,6 +65,7 @@ export async function localKeyStore(options: KeyStoreTargetOptions): Promise<Key
   });
   return {
     store: new DynamoKeyStore(clients.dynamo, emulators.resources.keysTable),
+    webhookSecrets: new DynamoWebhookSecrets(clients.dynamo, emulators.resources.keysTable),
     description: `the stopped local stack's data in ${dataDir}`,
     close: async () => {
       clients.dynamo.destroy();

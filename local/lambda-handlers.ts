@@ -1,24 +1,29 @@
 import type { Context, S3Event, ScheduledEvent } from 'aws-lambda';
 import type { ProxyHandler } from '../adapters/http/proxy-event.ts';
 import type { MarkUploadedOutcome } from '../core/jobs/mark-uploaded.ts';
-import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
 import { createAuthorizerHandler } from '../functions/authorizer/create-handler.ts';
 import { parseAuthorizerEnv } from '../functions/authorizer/env.ts';
 import { createConvertHandler } from '../functions/convert/create-handler.ts';
 import { parseConvertEnv } from '../functions/convert/env.ts';
+import { createDeliverWebhookHandler } from '../functions/deliver-webhook/create-handler.ts';
+import { parseDeliverWebhookEnv } from '../functions/deliver-webhook/env.ts';
 import { createFilesHandler } from '../functions/files/create-handler.ts';
 import { parseFilesEnv } from '../functions/files/env.ts';
 import { createDeadLetterHandler } from '../functions/on-dead-letter/create-handler.ts';
 import { parseDeadLetterEnv } from '../functions/on-dead-letter/env.ts';
 import { createUploadHandler } from '../functions/on-upload/create-handler.ts';
 import { parseUploadEnv } from '../functions/on-upload/env.ts';
-import { createReconcilerHandler } from '../functions/reconciler/create-handler.ts';
+import {
+  createReconcilerHandler,
+  type ReconcileRun,
+} from '../functions/reconciler/create-handler.ts';
 import { parseReconcilerEnv } from '../functions/reconciler/env.ts';
 import { createResultsHandler } from '../functions/results/create-handler.ts';
 import { parseResultsEnv } from '../functions/results/env.ts';
 import type { HandlerDeps } from '../functions/shared/handler-deps.ts';
 import type { RequestAuthorizer } from './api-server.ts';
 import type { DeadLetterHandler } from './dead-letter-relay.ts';
+import type { WebhookHandler } from './webhook-relay.ts';
 
 /**
  * The deployed Lambda handlers, built through the same factories and schemas as on AWS. Each
@@ -30,7 +35,7 @@ export type UploadHandler = (event: S3Event, context: Context) => Promise<MarkUp
 export type ReconcileHandler = (
   event: ScheduledEvent | undefined,
   context: Context,
-) => Promise<ReconcileReport>;
+) => Promise<ReconcileRun>;
 
 export interface LambdaHandlers {
   readonly convert: ProxyHandler;
@@ -40,6 +45,7 @@ export interface LambdaHandlers {
   readonly onUpload: UploadHandler;
   readonly onDeadLetter: DeadLetterHandler;
   readonly reconciler: ReconcileHandler;
+  readonly deliverWebhook: WebhookHandler;
 }
 
 export function createLambdaHandlers(
@@ -57,5 +63,9 @@ export function createLambdaHandlers(
     onUpload: createUploadHandler(parseUploadEnv(settings), as('on-upload')),
     onDeadLetter: createDeadLetterHandler(parseDeadLetterEnv(settings), as('on-dead-letter')),
     reconciler: createReconcilerHandler(parseReconcilerEnv(settings), as('reconciler')),
+    deliverWebhook: createDeliverWebhookHandler(
+      parseDeliverWebhookEnv(settings),
+      as('deliver-webhook'),
+    ),
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AwsClients, createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
+import { outboundPolicyFromEnv } from '../adapters/http/outbound-env.ts';
 import { lambdaContext } from '../adapters/http/proxy-event.ts';
 import type { ModelSettings } from '../adapters/models/model-env.ts';
 import { type Log, silentLog } from '../adapters/observability/log.ts';
@@ -14,7 +15,8 @@ import { heartbeatSecondsFor } from '../core/config/contract.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../core/config/reconciler.ts';
 import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
 import type { Processors } from '../core/jobs/ports.ts';
-import type { ReconcileReport } from '../core/jobs/reconcile-stranded.ts';
+import { WEBHOOK_ENV } from '../core/webhooks/webhook-settings.ts';
+import type { ReconcileRun } from '../functions/reconciler/create-handler.ts';
 import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
 import { ensureDevKey } from './dev-key.ts';
 import type { DiskBudget } from './disk-budget.ts';
@@ -25,6 +27,7 @@ import { clearStackState, writeStackState } from './stack-state.ts';
 import { startStorageUpkeep, storageSettings } from './storage-upkeep.ts';
 import type { SweepReport } from './ttl-sweeper.ts';
 import { loadWebAssets } from './web-assets.ts';
+import { startWebhookRelay, type WebhookRelay } from './webhook-relay.ts';
 
 /**
  * The whole service in one process: emulators, the API behind its front door (the streaming
@@ -77,6 +80,22 @@ export interface LocalStackOptions {
     readonly queuedAfterSeconds?: number;
     readonly uploadGraceSeconds?: number;
     readonly abandonUploadAfterSeconds?: number;
+    /** A claimed webhook event without news this long is sent again (RECONCILE_WEBHOOK_STALE_SECONDS). */
+    readonly webhookStaleSeconds?: number;
+    /** How long a finished job's event is left to its worker (RECONCILE_WEBHOOK_GRACE_SECONDS). */
+    readonly webhookGraceSeconds?: number;
+  };
+  /**
+   * Webhook delivery: its settings go to the delivery handler through the WEBHOOK_* variables
+   * (unset: the user's, else defaults); `pollers` deliver at once (default 4). The outbound
+   * guard allows http and loopback here unless `env` sets CUTOUT_OUTBOUND_ALLOW_HTTP or
+   * CUTOUT_OUTBOUND_ALLOW_CIDRS (docs/webhooks.md).
+   */
+  readonly webhooks?: {
+    readonly maxAttempts?: number;
+    readonly retryBaseSeconds?: number;
+    readonly timeoutSeconds?: number;
+    readonly pollers?: number;
   };
   /** Announce this stack to `cutout keys` through the user's cache folder. */
   readonly publish?: boolean;
@@ -112,7 +131,7 @@ export interface LocalStack {
   /** Starts one more worker on the shared runtime. */
   addWorker(): WorkerHandle;
   /** One reconciler run now, through its Lambda handler (the timer runs the same). */
-  reconcile(): Promise<ReconcileReport>;
+  reconcile(): Promise<ReconcileRun>;
   /** One TTL sweep now (the timer runs the same); `now` in epoch ms may be ahead of the clock. */
   sweep(now?: number): Promise<SweepReport>;
   /** The data folder's disk budget, which admits new jobs. */
@@ -184,7 +203,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // a temporary stack keeps only its queues in memory, as nothing of it survives a stop.
     dataDir,
     queuesInMemory: temporary,
-    ...(options.queues ? { queues: options.queues } : {}),
+    // A receive of a webhook event is an attempt: the queue gives up when the handler does.
+    queues: {
+      ...options.queues,
+      webhook: { maxReceiveCount: webhookAttempts(options), ...options.queues?.webhook },
+    },
     onUploadError: (error) => log.error('upload-event.failed', { error: String(error) }),
   });
   const emulatorEnv = emulators.env();
@@ -198,7 +221,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
   });
   // What each Lambda's environment would hold: the user's settings, this stack's resources.
-  const settings = { ...options.env, ...parseableUrls(emulatorEnv), ...reconcilerEnv(options) };
+  const settings = {
+    ...LOCAL_OUTBOUND_DEFAULTS,
+    ...options.env,
+    ...parseableUrls(emulatorEnv),
+    ...reconcilerEnv(options),
+    ...webhookEnv(options),
+  };
   let handlers: LambdaHandlers;
   try {
     handlers = createLambdaHandlers(settings, {
@@ -225,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { workers, addWorker } = localWorkers(options, clients, emulators, runtime, log);
 
   const deadLetters = relayDeadLetters(options, clients, emulators, handlers, log);
+  const webhooks = relayWebhooks(options, clients, emulators, handlers, log);
 
   const upkeep = startStorageUpkeep({
     dataDir,
@@ -259,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } catch (error) {
     await upkeep.stop();
     deadLetters.stop();
+    webhooks.stop();
     await Promise.all(workers.map((w) => w.stop()));
     await runtime.close();
     await emulators.stop();
@@ -304,6 +335,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await upkeep.stop();
         await server.close();
         deadLetters.stop();
+        webhooks.stop();
         await Promise.all(workers.map((w) => w.stop()));
         await emulators.uploadsSettled();
         await runtime.close();
@@ -352,6 +384,12 @@ async function startLocalRuntime(
       : { videoDeadlineMs: options.worker.videoDeadlineMs }),
     ...(options.worker?.processors ? { processors: options.worker.processors } : {}),
     scratchDir: join(dataDir, 'scratch'),
+    webhookQueueUrl: emulators.resources.webhookQueueUrl,
+    // image_url fetches under the same local exceptions as webhooks (http, loopback).
+    outbound: outboundPolicyFromEnv(
+      { ...LOCAL_OUTBOUND_DEFAULTS, ...options.env },
+      { allowHttp: true },
+    ),
     log,
     env: options.env,
   });
@@ -412,6 +450,63 @@ function relayDeadLetters(
   });
 }
 
+/**
+ * The outbound guard's local exceptions: webhooks to (and image_url from) a receiver on this
+ * machine over plain http. Deployed, both are off; a user's own setting wins here too.
+ */
+export const LOCAL_OUTBOUND_DEFAULTS: Readonly<Record<string, string>> = {
+  CUTOUT_OUTBOUND_ALLOW_HTTP: 'true',
+  CUTOUT_OUTBOUND_ALLOW_CIDRS: '127.0.0.1/32,::1/128',
+};
+
+function webhookAttempts(options: LocalStackOptions): number {
+  const fromEnv = Number(options.env[WEBHOOK_ENV.maxAttempts]);
+  return (
+    options.webhooks?.maxAttempts ??
+    (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : QUEUE_SETTINGS.webhook.maxReceiveCount)
+  );
+}
+
+function webhookEnv(options: LocalStackOptions): Record<string, string> {
+  const settings = options.webhooks ?? {};
+  const env: Record<string, string> = {};
+  if (settings.maxAttempts !== undefined)
+    env[WEBHOOK_ENV.maxAttempts] = String(settings.maxAttempts);
+  if (settings.retryBaseSeconds !== undefined) {
+    env[WEBHOOK_ENV.retryBaseSeconds] = String(settings.retryBaseSeconds);
+  }
+  if (settings.timeoutSeconds !== undefined) {
+    env[WEBHOOK_ENV.timeoutSeconds] = String(settings.timeoutSeconds);
+  }
+  const stale = options.reconciler?.webhookStaleSeconds;
+  if (stale !== undefined) env[WEBHOOK_ENV.staleSeconds] = String(stale);
+  const grace = options.reconciler?.webhookGraceSeconds;
+  if (grace !== undefined) env[WEBHOOK_ENV.graceSeconds] = String(grace);
+  return env;
+}
+
+/** The webhooks queue's event source: what Lambda's SQS trigger does on AWS. */
+function relayWebhooks(
+  options: LocalStackOptions,
+  clients: AwsClients,
+  emulators: Emulators,
+  handlers: LambdaHandlers,
+  log: Log,
+): WebhookRelay {
+  return startWebhookRelay({
+    sqs: clients.sqs,
+    region: emulators.region,
+    queue: {
+      url: emulators.resources.webhookQueueUrl,
+      arn: queueArn(emulators.region, RESOURCES.webhookQueue),
+    },
+    handler: handlers.deliverWebhook,
+    concurrency: options.webhooks?.pollers ?? 4,
+    waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
+    onError: (error) => log.warn('webhook-relay.error', { error: error.message }),
+  });
+}
+
 function reconcilerEnv(options: LocalStackOptions): Record<string, string> {
   const settings = options.reconciler ?? {};
   const env: Record<string, string> = {};
@@ -429,10 +524,10 @@ function reconcilerEnv(options: LocalStackOptions): Record<string, string> {
 
 /** Runs `reconcile` every `intervalMs` (never two at once); stop() waits for a run in progress. */
 function startReconcilerTimer(
-  reconcile: () => Promise<ReconcileReport>,
+  reconcile: () => Promise<ReconcileRun>,
   intervalMs: number,
   onError: (error: unknown) => void,
-): { run(): Promise<ReconcileReport>; stop(): Promise<void> } {
+): { run(): Promise<ReconcileRun>; stop(): Promise<void> } {
   // Runs queue behind each other: a test's run always starts after the timer's has ended.
   let last: Promise<unknown> = Promise.resolve();
   let busy = 0;

@@ -5,6 +5,7 @@ import { workerEnvShape } from '../containers/worker/env.ts';
 import { isBooleanFlag } from '../core/config/contract.ts';
 import { authorizerEnvShape } from '../functions/authorizer/env.ts';
 import { convertEnvShape } from '../functions/convert/env.ts';
+import { deliverWebhookEnvShape } from '../functions/deliver-webhook/env.ts';
 import { filesEnvShape } from '../functions/files/env.ts';
 import { deadLetterEnvShape } from '../functions/on-dead-letter/env.ts';
 import { uploadEnvShape } from '../functions/on-upload/env.ts';
@@ -30,6 +31,7 @@ export const ENTRY_POINTS: readonly (readonly [string, z.ZodRawShape])[] = [
   ['on-upload', uploadEnvShape],
   ['on-dead-letter', deadLetterEnvShape],
   ['reconciler', reconcilerEnvShape],
+  ['deliver-webhook', deliverWebhookEnvShape],
   ['worker', workerEnvShape],
   ['ingest', ingestEnvShape],
   ['models (worker, CLI, local stack)', modelEnvShape],

@@ -3,6 +3,7 @@ import { FILE_STATUSES, type FileRecord, type JobRecord } from '../../core/jobs/
 import { initialPendingSince, PENDING_STATUSES } from '../../core/jobs/pending-files.ts';
 import type { PendingFile } from '../../core/jobs/ports.ts';
 import type { ConvertOptions } from '../../core/params/convert-params.ts';
+import { webhookConfigSchema, webhookStateSchema } from '../../core/webhooks/webhook-model.ts';
 import {
   FILE_SORT_KEY_PREFIX,
   INCOMING_KEY_PREFIX,
@@ -24,6 +25,7 @@ const fileItemSchema = z.object({
   sk: z.string().startsWith(FILE_SORT_KEY_PREFIX),
   fileId: z.string(),
   inputName: z.string(),
+  sourceUrl: optionalString,
   outputName: z.string(),
   inputKey: z.string(),
   outputKey: z.string(),
@@ -67,15 +69,37 @@ const jobItemSchema = z.object({
   errors: z.array(z.string()).default([]),
   createdAt: z.string(),
   expiresAt: z.number(),
+  webhook: webhookConfigSchema.optional(),
+  webhookState: webhookStateSchema.optional(),
 });
 
 export function fileSortKey(fileId: string): string {
   return `${FILE_SORT_KEY_PREFIX}${fileId}`;
 }
 
+/**
+ * A job with a job.finished webhook enters the pending index under `webhook#<shard>` from its
+ * creation, so the reconciler finds it should the event's claim or send be lost
+ * (adapters/aws/dynamo-webhook-store.ts keeps it there until the event is settled).
+ */
+export const WEBHOOK_PENDING_STATUS = 'webhook';
+
 export function jobToItem(job: JobRecord): Record<string, unknown> {
-  const { jobId, ...rest } = job;
-  return { pk: jobId, sk: JOB_SORT_KEY, ...rest };
+  const { jobId, webhook, webhookState, ...rest } = job;
+  const watched = webhook?.events.includes('job.finished') && webhookState === undefined;
+  return {
+    pk: jobId,
+    sk: JOB_SORT_KEY,
+    ...rest,
+    ...(webhook ? { webhook: { url: webhook.url, events: [...webhook.events] } } : {}),
+    ...(webhookState ? { webhookState } : {}),
+    ...(watched
+      ? {
+          [PENDING_INDEX.partitionKey.name]: pendingKey(jobId, WEBHOOK_PENDING_STATUS),
+          [PENDING_INDEX.sortKey.name]: Date.parse(job.createdAt),
+        }
+      : {}),
+  };
 }
 
 /** The pending index's partition for a file: its status and a shard picked from its job uuid. */
@@ -146,7 +170,13 @@ export function itemToJob(item: Record<string, unknown>): JobRecord {
     errors: p.errors,
     createdAt: p.createdAt,
     expiresAt: p.expiresAt,
+    ...(p.webhook ? { webhook: p.webhook } : {}),
+    ...(p.webhookState ? { webhookState: stripUndefined(p.webhookState) } : {}),
   };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function itemToFile(item: Record<string, unknown>): FileRecord {

@@ -61,6 +61,7 @@ export function startPass(ffmpeg: string, request: VideoPassRequest): VideoPass 
     maxBatch: buffers.maxBatch,
     read: (max) => reader.read(max),
     ready: () => reader.ready(),
+    release: (done) => frames.recycle(done),
     write: maskWriter(
       encoder.run,
       encoder.masks,

@@ -6,7 +6,12 @@ import { ENV } from '../../core/config/resources.ts';
 import { isCutoutError } from '../../core/errors.ts';
 import { type ModelAliases, parseModelAliases } from '../../core/models/aliases.ts';
 
-export type ExecutionProviderName = 'cpu' | 'cuda';
+/**
+ * `webgpu` is built into onnxruntime-node's Linux and Windows binaries (no download); `cuda` needs
+ * the provider libraries that `npm ci` fetches unless ONNXRUNTIME_NODE_INSTALL=skip.
+ */
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
+export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
 
 /** Everything the model loader and the ONNX sessions are configured by. */
 export interface ModelSettings {
@@ -40,9 +45,12 @@ export const MODEL_ENV = {
 const providerList = z.string().transform((text, ctx) => {
   const providers: ExecutionProviderName[] = [];
   for (const raw of text.split(',')) {
-    const name = raw.trim().toLowerCase();
-    if (name !== 'cpu' && name !== 'cuda') {
-      ctx.addIssue({ code: 'custom', message: `unknown execution provider "${name}" (cpu, cuda)` });
+    const name = EXECUTION_PROVIDERS.find((known) => known === raw.trim().toLowerCase());
+    if (name === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown execution provider "${raw.trim()}" (${EXECUTION_PROVIDERS.join(', ')})`,
+      });
       return z.NEVER;
     }
     if (!providers.includes(name)) providers.push(name);
@@ -72,7 +80,9 @@ export const modelEnvShape = {
     .describe('Model aliases, `requested=served` pairs separated by commas.'),
   [MODEL_ENV.providers]: providerList
     .default(['cpu'])
-    .describe('ONNX Runtime execution providers in order of preference: cpu, cuda.'),
+    .describe(
+      'ONNX Runtime execution providers in order of preference: cpu, cuda, webgpu (end the list with cpu to fall back to it).',
+    ),
   [MODEL_ENV.threads]: z.coerce
     .number()
     .int()

@@ -34,21 +34,31 @@ export interface LoadedSession {
   readonly input: InputSignature;
 }
 
+/** How the CPU provider treats the graph file (optimized-model.ts); other providers ignore it. */
+export interface GraphFileOptions {
+  /** The file is a graph ONNX Runtime saved already optimised: load it as it is. */
+  readonly preOptimized?: boolean;
+  /** Save the optimised graph here while loading. */
+  readonly saveOptimizedTo?: string;
+}
+
 /**
- * Creates an ONNX Runtime session, trying the providers in order. CUDA is only tried when asked:
- * its libraries are absent on CPU machines, and a quiet CPU fallback would hide that.
+ * Creates an ONNX Runtime session, trying the providers in order. CUDA and WebGPU are only tried
+ * when asked: their libraries or adapter are absent on CPU machines, and a quiet CPU fallback
+ * would hide that (a list that ends with `cpu` falls back and logs each failure).
  * @throws CutoutError MODEL_UNAVAILABLE naming the file and each provider's failure
  */
 export async function loadSession(
   modelPath: string,
   options: OnnxSegmenterOptions,
+  graph: GraphFileOptions = {},
 ): Promise<LoadedSession> {
   const failures: string[] = [];
   for (const provider of options.providers) {
     try {
       const session = await ort.InferenceSession.create(
         modelPath,
-        sessionOptions(provider, options.intraOpThreads),
+        sessionOptions(provider, options.intraOpThreads, provider === 'cpu' ? graph : {}),
       );
       const name = session.inputNames[0];
       if (name === undefined || session.outputNames[0] === undefined) {
@@ -60,15 +70,25 @@ export async function loadSession(
       if (failures.length > 0) options.log?.(`onnx: ${failures.join('; ')}; using ${provider}`);
       return { session, provider, input: { name, shape } };
     } catch (error) {
-      failures.push(
-        `${provider} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      failures.push(providerFailure(provider, error));
     }
   }
   throw new CutoutError(
     'MODEL_UNAVAILABLE',
     `cannot load ONNX model ${modelPath} (${failures.join('; ')})`,
   );
+}
+
+/**
+ * One line per failed provider. ONNX Runtime's messages span lines and lead with its source
+ * location; a missing WebGPU adapter (any machine without a GPU driver) is said plainly.
+ */
+function providerFailure(provider: ExecutionProviderName, error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  const adapter = /Failed to get a WebGPU adapter: (.*)$/.exec(text);
+  return adapter
+    ? `${provider} failed: no WebGPU adapter on this machine (${adapter[1]})`
+    : `${provider} failed: ${text}`;
 }
 
 /**
@@ -81,10 +101,12 @@ export async function loadSession(
 export function sessionOptions(
   provider: ExecutionProviderName,
   intraOpThreads: number | undefined,
+  graph: GraphFileOptions = {},
 ): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: graph.preOptimized ? 'disabled' : 'all',
+    ...(graph.saveOptimizedTo ? { optimizedModelFilePath: graph.saveOptimizedTo } : {}),
     executionMode: 'sequential',
     logSeverityLevel: 3,
     ...(intraOpThreads ? { intraOpNumThreads: intraOpThreads } : {}),

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { CutoutError } from '../../core/errors.ts';
@@ -5,10 +6,23 @@ import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
 import type { ModelManifest } from '../../core/models/manifest.schema.ts';
 import { modelSpecOf, resolveModel } from '../../core/models/resolve-model.ts';
 import type { ModelSpec, SegmenterProvider } from '../../core/ports.ts';
-import { ensureFp32Variant } from '../models/fp32-variant.ts';
+import { expectedDigest } from '../models/checksum.ts';
+import { ensureFp32Variant, fp32VariantPath } from '../models/fp32-variant.ts';
 import type { ModelSettings } from '../models/model-env.ts';
 import { createModelStore, type EnsureOptions, type ModelStore } from '../models/model-store.ts';
-import { createOnnxSegmenter, loadSession, type OnnxSegmenter } from './onnx-segmenter.ts';
+import {
+  createOnnxSegmenter,
+  type LoadedSession,
+  loadSession,
+  type OnnxSegmenter,
+} from './onnx-segmenter.ts';
+import {
+  dropOptimizedModel,
+  findOptimizedModel,
+  optimizedModelKey,
+  optimizedModelPath,
+  pendingOptimizedModel,
+} from './optimized-model.ts';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
 
@@ -68,21 +82,86 @@ export function createSegmenterProvider(
 
   async function loadManifestModel(requestedId: string, entryId: string): Promise<OnnxSegmenter> {
     const { entry } = resolveModel(manifest, new Map(), entryId);
-    const verified = await store.ensure(
-      entry,
-      options.onProgress ? { onProgress: options.onProgress } : {},
-    );
-    // fp16 weights on the CPU provider run through an fp32 copy; a GPU keeps the fp16 file.
-    const path =
-      entry.cpuVariant === 'fp32' && settings.providers[0] === 'cpu'
+    const cpuFp32 = entry.cpuVariant === 'fp32' && settings.providers[0] === 'cpu';
+    // What the session is made from: the verified weights or, fp16 on the CPU, their fp32 copy.
+    const weightsPath = cpuFp32 ? fp32VariantPath(store.cacheDir, entry) : store.pathOf(entry);
+    const digest = expectedDigest(entry)?.hex;
+    const key =
+      settings.providers[0] === 'cpu' && digest
+        ? optimizedModelKey(`${digest}${cpuFp32 ? '+fp32' : ''}`)
+        : undefined;
+    const savedPath = key ? optimizedModelPath(store.cacheDir, entry.id, key) : undefined;
+
+    // A graph saved by an earlier load skips verifying the weights (hashing 100s of MB) and
+    // ONNX Runtime's optimisation pass: together most of a CLI run's start-up.
+    let loaded: LoadedSession | undefined;
+    let via = '';
+    const saved = key && savedPath ? await findOptimizedModel(savedPath, key) : undefined;
+    if (saved) {
+      try {
+        loaded = await loadSession(saved, sessionOptions, { preOptimized: true });
+        via = ` (optimised graph saved in ${saved})`;
+      } catch (error) {
+        options.log?.(
+          `model ${entry.id}: the saved graph ${saved} failed to load (${error instanceof Error ? error.message : String(error)}); deriving it again`,
+        );
+        await dropOptimizedModel(saved);
+      }
+    }
+    if (!loaded) {
+      const verified = await store.ensure(
+        entry,
+        options.onProgress ? { onProgress: options.onProgress } : {},
+      );
+      // fp16 weights on the CPU provider run through an fp32 copy; a GPU keeps the fp16 file.
+      const path = cpuFp32
         ? await ensureFp32Variant(store.cacheDir, entry, verified, options.log)
         : verified;
-    const loaded = await loadSession(path, sessionOptions);
+      loaded = key && savedPath ? await loadSaving(path, savedPath, key) : undefined;
+      loaded ??= await loadSession(path, sessionOptions);
+    }
     const segmenter = createOnnxSegmenter(loaded, modelSpecOf(entry), batchOptions);
     options.log?.(
-      `model ${entry.id}${requestedId === entry.id ? '' : ` (requested as ${requestedId})`} loaded from ${path} on ${loaded.provider}, batch <= ${segmenter.maxBatch}`,
+      `model ${entry.id}${requestedId === entry.id ? '' : ` (requested as ${requestedId})`} loaded from ${weightsPath}${via} on ${loaded.provider}, batch <= ${segmenter.maxBatch}`,
     );
     return segmenter;
+  }
+
+  /**
+   * Loads `path` and saves its optimised graph for the next load. Undefined when that fails (a
+   * read-only cache, say): the caller then loads without saving, and a real fault shows there.
+   */
+  async function loadSaving(
+    path: string,
+    savedPath: string,
+    key: ReturnType<typeof optimizedModelKey>,
+  ): Promise<LoadedSession | undefined> {
+    // A read-only cache (a container's baked-in weights) would fail the save at every start.
+    if (
+      !(await access(store.cacheDir, constants.W_OK).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      return undefined;
+    }
+    const pending = pendingOptimizedModel(savedPath, key);
+    let loaded: LoadedSession;
+    try {
+      loaded = await loadSession(path, sessionOptions, { saveOptimizedTo: pending.temporaryPath });
+    } catch {
+      await pending.discard();
+      return undefined;
+    }
+    try {
+      await pending.commit();
+    } catch (error) {
+      await pending.discard();
+      options.log?.(
+        `model ${path}: cannot save the optimised graph to ${savedPath}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return loaded;
   }
 
   async function loadPathModel(path: string): Promise<OnnxSegmenter> {

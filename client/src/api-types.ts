@@ -4,6 +4,10 @@
 export type ApiImageOptions = {
   /** Case-insensitive; spaces, dashes and underscores are alike */
   readonly convert_to: "image-backgroundremover";
+  /** Called (POST, JSON, signed with your key's signing secret: docs/webhooks.md) when the job finishes; https only on AWS */
+  readonly webhook_url?: string;
+  /** Comma-separated events for webhook_url: job.finished (every file done or failed) and/or file.finished (each file as it ends); also job, file */
+  readonly webhook_events?: string;
   /** A model id from the deployment's manifest (an unknown one is MODEL_NOT_FOUND) */
   readonly model?: string;
   /** true or false (also 1/0, on/off, yes/no) */
@@ -40,11 +44,19 @@ export type ApiImageOptions = {
   readonly mask_feather?: number;
   /** Remove the removed background colour from partly transparent edge pixels (see docs/images.md) */
   readonly despill?: boolean;
+  /** Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent (see docs/refine.md) */
+  readonly refine?: boolean;
+  /** An image to fetch instead of a file part; repeat the field for more (also image_url[]; in JSON, a list). Images only; https only on AWS. The worker fetches it through the outbound guard (public addresses only, no redirects, a 20 s timeout, the image size cap); a refused or failed fetch fails that file alone (docs/image-url.md) */
+  readonly image_url?: string;
 };
 
 export type ApiVideoOptions = {
   /** Case-insensitive; spaces, dashes and underscores are alike */
   readonly convert_to: "video-backgroundremover";
+  /** Called (POST, JSON, signed with your key's signing secret: docs/webhooks.md) when the job finishes; https only on AWS */
+  readonly webhook_url?: string;
+  /** Comma-separated events for webhook_url: job.finished (every file done or failed) and/or file.finished (each file as it ends); also job, file */
+  readonly webhook_events?: string;
   /** A model id from the deployment's manifest (an unknown one is MODEL_NOT_FOUND) */
   readonly model?: string;
   /** true or false (also 1/0, on/off, yes/no) */
@@ -158,16 +170,34 @@ export type ApiJobResults = {
     readonly filename: string;
     /** The input file name as sent */
     readonly input: string;
+    /** An image_url input: the URL the worker fetched it from */
+    readonly source_url?: string;
     readonly status: "waiting_upload" | "queued" | "running" | "done" | "failed";
     readonly progress: number;
     readonly attempts: number;
     readonly error?: string;
   })[];
+  /** The job.finished webhook, when the job has one (docs/webhooks.md) */
+  readonly webhook?: {
+    /** The receiver's host (the URL is not echoed) */
+    readonly host: string;
+    readonly events: readonly ("job.finished" | "file.finished")[];
+    /** pending until the job has finished and its event is first tried; retrying after a failed attempt; delivered (a 2xx answer) and failed (retries exhausted, or the address refused) are final */
+    readonly state: "pending" | "retrying" | "delivered" | "failed";
+    readonly attempts: number;
+    /** The receiver's last HTTP status */
+    readonly last_status?: number;
+    /** Why the last attempt failed */
+    readonly last_error?: string;
+    /** ISO time of the next attempt */
+    readonly next_attempt_at?: string;
+    readonly delivered_at?: string;
+  };
 };
 
 export type ApiFileStatus = "waiting_upload" | "queued" | "running" | "done" | "failed";
 
-export type ApiErrorCode = "INVALID_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "UNSUPPORTED_MEDIA" | "INPUT_TOO_LARGE" | "INPUT_NOT_FOUND" | "JOB_NOT_FOUND" | "JOB_CONFLICT" | "DECODE_FAILED" | "MODEL_NOT_FOUND" | "MODEL_UNAVAILABLE" | "PROCESSING_FAILED" | "DEADLINE_EXCEEDED" | "UPSTREAM_THROTTLED" | "INSUFFICIENT_STORAGE" | "CONFIGURATION" | "INTERNAL";
+export type ApiErrorCode = "INVALID_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "RATE_LIMITED" | "REQUEST_TIMEOUT" | "UNSUPPORTED_MEDIA" | "INPUT_TOO_LARGE" | "INPUT_NOT_FOUND" | "JOB_NOT_FOUND" | "JOB_CONFLICT" | "DECODE_FAILED" | "MODEL_NOT_FOUND" | "MODEL_UNAVAILABLE" | "PROCESSING_FAILED" | "DEADLINE_EXCEEDED" | "UPSTREAM_THROTTLED" | "INSUFFICIENT_STORAGE" | "CONFIGURATION" | "OUTBOUND_REFUSED" | "OUTBOUND_TIMEOUT" | "OUTBOUND_FAILED" | "INTERNAL";
 
 export type ApiError = {
   /** For people: names the field or file */

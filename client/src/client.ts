@@ -7,8 +7,13 @@ import type {
 import { CutoutApiError, errorFrom } from './errors.ts';
 import { sendToTarget } from './upload-targets.ts';
 
-/** A convert request's options: image or video, by `convert_to`. */
-export type ConvertOptions = ApiImageOptions | ApiVideoOptions;
+/**
+ * A convert request's options: image or video, by `convert_to`. `image_url` may be a list: it
+ * is sent as the field repeated.
+ */
+export type ConvertOptions =
+  | (Omit<ApiImageOptions, 'image_url'> & { readonly image_url?: string | readonly string[] })
+  | ApiVideoOptions;
 export type JobResults = ApiJobResults;
 export type ConvertAccepted = ApiConvertAccepted;
 export type ResultFile = ApiJobResults['files'][number];
@@ -58,10 +63,28 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Called with every answer before the job finishes. */
   readonly onProgress?: (results: JobResults) => void;
+  /**
+   * Where the job's job.finished webhook arrives (`createWebhookReceiver` from
+   * `@cutout/client/webhooks`): each pause ends as soon as it does, so polling becomes the
+   * fallback (the pauses then default to 5 s growing to 60 s).
+   */
+  readonly webhook?: WebhookSource;
+}
+
+/** Something that resolves once a job's job.finished webhook has arrived. */
+export interface WebhookSource {
+  waitFor(uuid: string, signal?: AbortSignal): Promise<void>;
 }
 
 function formValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** One form field; a list (several `image_url`s) is the field repeated, as forms repeat it. */
+function appendField(form: FormData, name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) for (const item of value) form.append(name, formValue(item));
+  else form.append(name, formValue(value));
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -116,7 +139,7 @@ export class CutoutClient {
   ): Promise<ConvertAccepted> {
     const form = new FormData();
     for (const [name, value] of Object.entries(options)) {
-      if (value !== undefined) form.append(name, formValue(value));
+      appendField(form, name, value);
     }
     for (const file of files) form.append('files', file, file.name);
     if (extra.background !== undefined) {
@@ -172,7 +195,7 @@ export class CutoutClient {
       // The background still travels inline, beside the list of uploads.
       const form = new FormData();
       for (const [name, value] of Object.entries(options)) {
-        if (value !== undefined) form.append(name, formValue(value));
+        appendField(form, name, value);
       }
       form.append('uploads', JSON.stringify(uploads));
       const field = extra.background.type.startsWith('video/') ? 'bg_video' : 'bg_image';
@@ -219,9 +242,36 @@ export class CutoutClient {
    */
   async wait(uuid: string, options: WaitOptions = {}): Promise<JobResults> {
     const started = Date.now();
-    const max = options.maxIntervalMs ?? 5_000;
+    const webhook = options.webhook;
+    const max = options.maxIntervalMs ?? (webhook ? 60_000 : 5_000);
     const backoff = options.backoff ?? 1.5;
-    let pause = options.intervalMs ?? 500;
+    const pause = options.intervalMs ?? (webhook ? 5_000 : 500);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A receiver that fails leaves plain polling (never a tight loop).
+    const arrived = webhook
+      ?.waitFor(uuid, stop.signal)
+      .catch(() => new Promise<void>(() => undefined));
+    try {
+      return await this.#poll(uuid, options, started, pause, max, backoff, arrived);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      stop.abort();
+    }
+  }
+
+  async #poll(
+    uuid: string,
+    options: WaitOptions,
+    started: number,
+    firstPause: number,
+    max: number,
+    backoff: number,
+    arrival: Promise<void> | undefined,
+  ): Promise<JobResults> {
+    let pause = firstPause;
+    let arrived = arrival;
     for (;;) {
       const results = await this.results(uuid, options.signal);
       if (results.finished) return results;
@@ -233,7 +283,17 @@ export class CutoutClient {
           'DEADLINE_EXCEEDED',
         );
       }
-      await sleep(pause, options.signal);
+      // The webhook's arrival ends the pause at once; the poll that follows reads the answer.
+      if (arrived) {
+        const woken = await Promise.race([
+          sleep(pause, options.signal).then(() => false),
+          arrived.then(() => true),
+        ]);
+        // Once: should the answer not say finished yet, the pauses go on as usual.
+        if (woken) arrived = undefined;
+      } else {
+        await sleep(pause, options.signal);
+      }
       pause = Math.min(max, pause * backoff);
     }
   }

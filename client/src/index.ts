@@ -12,5 +12,6 @@ export {
   type ResultFile,
   type UploadOptions,
   type WaitOptions,
+  type WebhookSource,
 } from './client.ts';
 export { CutoutApiError } from './errors.ts';

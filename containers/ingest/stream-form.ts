@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { describeBytes } from '../../core/config/inline-limit.ts';
 import { CutoutError, invalidField } from '../../core/errors.ts';
+import { addFormField } from '../../core/jobs/image-urls.ts';
 import type { JobKind } from '../../core/jobs/job.ts';
 import { parseConvertTo, type RawFields } from '../../core/params/convert-params.ts';
 import { filePartRole } from '../../functions/shared/convert-parts.ts';
@@ -50,7 +51,8 @@ export interface StreamFormOptions<T> {
 }
 
 export interface StreamedForm<T> {
-  readonly fields: Record<string, string>;
+  /** Text fields; `image_url` repeated into a list (core/jobs/image-urls.ts addFormField). */
+  readonly fields: Record<string, unknown>;
   /** What `onFile` resolved to, in the order the parts arrived. */
   readonly files: readonly T[];
 }
@@ -138,7 +140,7 @@ export function readStreamForm<T>(
     }
 
     const form = new AbortController();
-    const fields: Record<string, string> = {};
+    const fields: Record<string, unknown> = {};
     const taken: Promise<T>[] = [];
     let failure: { error: unknown } | undefined;
     let current: Readable | undefined;
@@ -174,7 +176,7 @@ export function readStreamForm<T>(
       if (info.valueTruncated) {
         return fail(invalidField(name, `is over the ${describeBytes(limits.maxFieldBytes)} limit`));
       }
-      fields[name] = value;
+      addFormField(fields, name, value);
     });
 
     parser.on('file', (field, stream, info) => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AwsClientConfig } from '../../adapters/aws/clients.ts';
+import type { OutboundPolicy } from '../../adapters/http/outbound-client.ts';
+import { OUTBOUND_ENV, outboundEnvShapeAws } from '../../adapters/http/outbound-env.ts';
 import { modelEnvShape } from '../../adapters/models/model-env.ts';
 import { LOG_LEVEL_ENV, type LogLevel, logLevelShape } from '../../adapters/observability/log.ts';
 import {
@@ -14,6 +16,7 @@ import {
   DEFAULT_VIDEO_DEADLINE_MS,
 } from '../../core/jobs/process-file.ts';
 import type { VideoLimits } from '../../core/video/video-limits.ts';
+import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
 import { videoLimitsEnvShape, videoLimitsFrom } from './video-limits-env.ts';
 
 /**
@@ -139,9 +142,16 @@ export const workerEnvShape = {
   [WORKER_ENV.livenessStaleSeconds]: seconds(2, 3_600)
     .default(DEFAULT_LIVENESS_STALE_SECONDS)
     .describe('The health check fails once the liveness file is this many seconds old.'),
+  [WEBHOOK_ENV.queueUrl]: queueUrl
+    .optional()
+    .describe(
+      'SQS queue of webhook events; unset: the reconciler sends the events of finished jobs.',
+    ),
   ...maxImageBytesShape,
   ...videoLimitsEnvShape,
   ...logLevelShape,
+  // What image_url fetches may reach: https and public addresses only unless set.
+  ...outboundEnvShapeAws,
   AWS_REGION: z
     .string()
     .min(1)
@@ -190,6 +200,10 @@ export interface WorkerEnv {
   readonly maxImageBytes: number;
   /** Lines below it are not written (LOG_LEVEL, default info). */
   readonly logLevel: LogLevel;
+  /** Where a finished job's webhook event is sent; undefined: no webhooks from this worker. */
+  readonly webhookQueueUrl: string | undefined;
+  /** What `image_url` fetches may reach (CUTOUT_OUTBOUND_*). */
+  readonly outbound: OutboundPolicy;
 }
 
 /** @throws CutoutError CONFIGURATION naming every bad or missing variable */
@@ -259,5 +273,10 @@ export function parseWorkerEnv(env: Record<string, string | undefined>): WorkerE
     videoLimits: videoLimitsFrom(e),
     maxImageBytes: e[ENV.maxImageBytes],
     logLevel: e[LOG_LEVEL_ENV],
+    webhookQueueUrl: e[WEBHOOK_ENV.queueUrl],
+    outbound: {
+      allowHttp: e[OUTBOUND_ENV.allowHttp],
+      allowedCidrs: e[OUTBOUND_ENV.allowCidrs],
+    },
   });
 }

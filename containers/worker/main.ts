@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     maxImageBytes: env.maxImageBytes,
     ...(env.scratchDir ? { scratchDir: env.scratchDir } : {}),
     videoLimits: env.videoLimits,
+    ...(env.webhookQueueUrl ? { webhookQueueUrl: env.webhookQueueUrl } : {}),
+    outbound: env.outbound,
     log,
     env: process.env,
   });

@@ -1,7 +1,10 @@
 import type { AwsClients } from '../../adapters/aws/clients.ts';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.ts';
+import { webhookNotifier } from '../../adapters/aws/webhook-notifier.ts';
 import { createFfmpegCodec } from '../../adapters/ffmpeg/ffmpeg-codec.ts';
+import { createImageUrlFetcher } from '../../adapters/http/image-url-fetcher.ts';
+import { createOutboundClient, type OutboundPolicy } from '../../adapters/http/outbound-client.ts';
 import type { ModelSettings } from '../../adapters/models/model-env.ts';
 import type { Log } from '../../adapters/observability/log.ts';
 import { createSegmenterProvider } from '../../adapters/onnx/segmenter-provider.ts';
@@ -39,6 +42,10 @@ export interface WorkerRuntimeOptions {
   readonly videoLimits?: VideoLimits;
   /** Replaces the real pipelines (reliability tests use a processor that blocks). */
   readonly processors?: Processors;
+  /** The webhooks queue: each file this worker ends is reported there (core/webhooks/). */
+  readonly webhookQueueUrl?: string;
+  /** What `image_url` fetches may reach (default AWS's: https only, public addresses only). */
+  readonly outbound?: OutboundPolicy;
   readonly log: Log;
   /** Where ffmpeg is looked up (FFMPEG_PATH, PATH). */
   readonly env: Record<string, string | undefined>;
@@ -86,9 +93,27 @@ export async function createWorkerRuntime(options: WorkerRuntimeOptions): Promis
       : { progressIntervalMs: options.progressIntervalMs }),
     ...(options.imageDeadlineMs === undefined ? {} : { imageDeadlineMs: options.imageDeadlineMs }),
     ...(options.videoDeadlineMs === undefined ? {} : { videoDeadlineMs: options.videoDeadlineMs }),
+    fetchImageUrl: createImageUrlFetcher(
+      createOutboundClient(options.outbound ?? { allowHttp: false, allowedCidrs: [] }),
+    ),
   };
+  const notify = webhookNotifier({
+    dynamo: clients.dynamo,
+    sqs: clients.sqs,
+    jobsTable: options.jobsTable,
+    queueUrl: options.webhookQueueUrl,
+  });
   return {
-    process: (message, options) => processFile(message, deps, options),
+    process: async (message, processOptions) => {
+      const outcome = await processFile(message, deps, processOptions);
+      if (notify && (outcome.outcome === 'done' || outcome.outcome === 'failed')) {
+        // The file's verdict stands whatever happens here; a lost event is the reconciler's.
+        await notify(message.jobId, message.fileId).catch((error: unknown) =>
+          log.warn('webhook.notify.failed', { jobId: message.jobId, error: String(error) }),
+        );
+      }
+      return outcome;
+    },
     close: () => segmenters.close(),
   };
 }

@@ -29,12 +29,19 @@ export const RESOURCES = {
   imageDeadLetterQueue: 'cutout-image-dlq',
   videoQueue: 'cutout-video',
   videoDeadLetterQueue: 'cutout-video-dlq',
+  webhookQueue: 'cutout-webhooks',
+  webhookDeadLetterQueue: 'cutout-webhooks-dlq',
 } as const;
 
 /** Queue settings both the CDK app and the local stack apply. */
 export const QUEUE_SETTINGS = {
   image: { visibilityTimeoutSeconds: 120, maxReceiveCount: 3 },
   video: { visibilityTimeoutSeconds: 900, maxReceiveCount: 3 },
+  /**
+   * Webhook events: a receive is a delivery attempt, so maxReceiveCount is the attempts in all
+   * (core/webhooks/retry-schedule.ts); visibility covers one attempt's Lambda run.
+   */
+  webhook: { visibilityTimeoutSeconds: 60, maxReceiveCount: 8 },
 } as const;
 
 /** Jobs, their inputs and their outputs live this long (DynamoDB TTL and S3 lifecycle agree). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assertCommercialSafe } from '../models/licence.ts';
+import type { OutboundUrlRules } from '../outbound/outbound-url.ts';
 import { convertAnswerSchema } from './convert-answer-schema.ts';
 import { outputExtension, outputNames } from './file-names.ts';
 import type { FileRecord, JobRecord } from './job.ts';
@@ -34,6 +35,8 @@ export interface CreateJobDeps {
    * (core/models/licence.ts `nonPermissiveModels`); absent: every known model may run.
    */
   readonly refusedModels?: ReadonlyMap<string, { readonly modelId: string; readonly spdx: string }>;
+  /** Which `image_url` schemes this deployment fetches (default https only). */
+  readonly imageUrlRules?: OutboundUrlRules;
 }
 
 export interface CreateJobResult {
@@ -52,6 +55,8 @@ export interface CreateJobResult {
  * 3. Inline: store the inputs, write the job and its files as `queued`, enqueue each file.
  *    Staged (already streamed into the inputs bucket under this job's id, `deps.newId`): the
  *    same, without storing them again; each record keeps its staged key.
+ *    Image URLs (`image_url`) become files after the parts, `queued` with their `sourceUrl`; the
+ *    worker fetches each through the outbound guard (image-url-input.ts).
  *    Uploads: sign the targets (part URLs shared out under `maxPartUrls`, the whole answer under
  *    `maxResponseBytes`: upload-targets.ts), then write the files as `waiting_upload`; the upload event queues
  *    each file (markUploaded).
@@ -63,10 +68,11 @@ export async function createJob(
   deps: CreateJobDeps,
 ): Promise<CreateJobResult> {
   const limits = { ...DEFAULT_JOB_LIMITS, ...deps.limits };
-  const { options, uploads, needed, background } = readJobRequest(
+  const { options, uploads, needed, background, webhook, imageUrls } = readJobRequest(
     request,
     limits,
     deps.knownModels,
+    deps.imageUrlRules,
   );
   assertCommercialSafe(options.model, deps.refusedModels);
   const kind = options.kind;
@@ -78,7 +84,15 @@ export async function createJob(
 
   const entries = uploads
     ? uploads.map((u, i) => uploadEntry(u, i, kind, limits))
-    : request.files.map((f) => requestEntry(f, kind, limits));
+    : [
+        ...request.files.map((f) => requestEntry(f, kind, limits)),
+        ...imageUrls.map((u) => ({
+          name: u.name,
+          contentType: u.contentType,
+          size: undefined,
+          sourceUrl: u.url,
+        })),
+      ];
   for (const f of request.files) {
     if (isStaged(f) && parseInputKey(f.key)?.jobId !== jobId) throw stagedElsewhere(f.key, jobId);
   }
@@ -104,6 +118,7 @@ export async function createJob(
     errors: [],
     createdAt,
     expiresAt,
+    ...(webhook ? { webhook } : {}),
   };
 
   if (uploads) {

@@ -1,6 +1,7 @@
 import { CutoutError, invalidField } from '../errors.ts';
 import { MODEL_MANIFEST } from '../models/bundled-manifest.ts';
 import { licenceOf } from '../models/licence.ts';
+import { webhookResult } from '../webhooks/webhook-results.ts';
 import { type FileRecord, type FileStatus, isFinished, type JobRecord } from './job.ts';
 import { type Clock, type JobRepository, type ObjectStore, systemClock } from './ports.ts';
 import { type JobResults, jobResultsSchema } from './results-schema.ts';
@@ -104,11 +105,13 @@ export async function getResults(uuid: unknown, deps: GetResultsDeps): Promise<J
     items: files.map((f) => ({
       filename: f.outputName,
       input: f.inputName,
+      ...(f.sourceUrl === undefined ? {} : { source_url: f.sourceUrl }),
       status: f.status,
       progress: f.progress,
       attempts: f.attempts,
       ...(f.error === undefined ? {} : { error: f.error }),
     })),
+    ...(job.webhook ? { webhook: webhookResult(job.webhook, job.webhookState) } : {}),
   };
   // Through the schema the API document is made from: an answer that strays from it fails here.
   return jobResultsSchema.parse(answer);

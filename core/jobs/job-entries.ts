@@ -11,10 +11,13 @@ import type { UploadRequest } from './uploads.ts';
 
 export interface Entry {
   readonly name: string;
-  readonly contentType: string;
-  readonly size: number;
+  readonly contentType: string | undefined;
+  /** Undefined for an image URL: known once fetched. */
+  readonly size: number | undefined;
   /** Where the input already is (a staged file); otherwise its key is made from its file id. */
   readonly key?: string;
+  /** An `image_url` input, fetched by the worker. */
+  readonly sourceUrl?: string;
 }
 
 /** A request file's size: its bytes, or what was streamed of it. */
@@ -113,6 +116,7 @@ export function newFileRecords(
       status,
       createdAt,
       expiresAt,
+      ...(entry.sourceUrl === undefined ? {} : { sourceUrl: entry.sourceUrl }),
     });
   });
 }

@@ -1,9 +1,13 @@
 import { invalidField } from '../errors.ts';
+import type { OutboundUrlRules } from '../outbound/outbound-url.ts';
 import {
   type ConvertOptions,
   parseConvertOptions,
   type RawFields,
 } from '../params/convert-params.ts';
+import { parseWebhookRequest } from '../webhooks/webhook-fields.ts';
+import type { WebhookConfig } from '../webhooks/webhook-model.ts';
+import { checkImageUrlsFit, type ImageUrlInput, parseImageUrls } from './image-urls.ts';
 import type { JobKind } from './job.ts';
 import type { JobLimits } from './job-limits.ts';
 import { parseUploads, type UploadRequest } from './uploads.ts';
@@ -55,6 +59,10 @@ export interface JobRequest {
   readonly needed: JobKind | undefined;
   /** The request's background part when the options need one (always given then). */
   readonly background: RequestFile | undefined;
+  /** `webhook_url` and `webhook_events`, when given. */
+  readonly webhook: WebhookConfig | undefined;
+  /** `image_url` inputs, after the file parts; the worker fetches them. */
+  readonly imageUrls: readonly ImageUrlInput[];
 }
 
 /** Which background a set of options needs, if any. */
@@ -75,8 +83,11 @@ export function readJobRequest(
   request: CreateJobRequest,
   limits: JobLimits,
   knownModels: ReadonlySet<string> | undefined,
+  imageUrlRules: OutboundUrlRules = { allowHttp: false },
 ): JobRequest {
   const options = parseConvertOptions(request.fields);
+  const imageUrls = parseImageUrls(request.fields, imageUrlRules);
+  const webhook = parseWebhookRequest(request.fields);
   if (knownModels && !knownModels.has(options.model)) {
     const known = [...knownModels].sort().join(', ');
     throw invalidField('model', `unknown model '${options.model}'; known: ${known}`);
@@ -87,17 +98,20 @@ export function readJobRequest(
   if (uploads && request.files.length > 0) {
     throw invalidField('uploads', 'send either files or an uploads list, not both');
   }
-  const count = uploads ? uploads.length : request.files.length;
+  if (imageUrls.length > 0) checkImageUrlsFit(options.kind, uploads !== undefined);
+  const count = uploads ? uploads.length : request.files.length + imageUrls.length;
   if (count === 0) {
     throw invalidField(
       'files',
-      'at least one file is required: multipart parts named files (or file[0], file[1], ...), or an uploads list',
+      'at least one file is required: multipart parts named files (or file[0], file[1], ...), an uploads list, or image_url',
     );
   }
   if (count > limits.maxFiles) {
+    const field = uploads ? 'uploads' : imageUrls.length > 0 ? 'image_url' : 'files';
+    const together = field === 'image_url' ? ' (file parts and image URLs together)' : '';
     throw invalidField(
-      uploads ? 'uploads' : 'files',
-      `at most ${limits.maxFiles} files per request, got ${count}`,
+      field,
+      `at most ${limits.maxFiles} files per request${together}, got ${count}`,
     );
   }
   const needed = backgroundNeeded(options);
@@ -108,5 +122,5 @@ export function readJobRequest(
       `a background ${needed} part is required for these options (also accepted as 'background')`,
     );
   }
-  return { options, uploads, needed, background };
+  return { options, uploads, needed, background, webhook, imageUrls };
 }

@@ -1,4 +1,5 @@
 import type { ConvertOptions } from '../params/convert-params.ts';
+import type { WebhookConfig, WebhookState } from '../webhooks/webhook-model.ts';
 import type { OutputGeometry } from './ports.ts';
 
 /**
@@ -30,6 +31,10 @@ export interface JobRecord {
   readonly createdAt: string;
   /** Epoch seconds; the record and its objects are gone after this. */
   readonly expiresAt: number;
+  /** The request's `webhook_url` and events; absent: no webhook. */
+  readonly webhook?: WebhookConfig | undefined;
+  /** The job.finished event's delivery, once claimed (core/webhooks/); absent: not yet. */
+  readonly webhookState?: WebhookState | undefined;
 }
 
 export interface FileRecord {
@@ -38,6 +43,8 @@ export interface FileRecord {
   readonly fileId: string;
   /** The sanitised input name. */
   readonly inputName: string;
+  /** An `image_url` input: where the worker fetches it (into `inputKey`) before processing. */
+  readonly sourceUrl?: string | undefined;
   /** The result's name, unique within the job (`<stem>.png`, `<stem>.mov`, ...). */
   readonly outputName: string;
   readonly inputKey: string;
@@ -86,7 +93,7 @@ export type NewFile = Pick<
   | 'status'
   | 'createdAt'
   | 'expiresAt'
-> & { readonly error?: string | undefined };
+> & { readonly error?: string | undefined; readonly sourceUrl?: string | undefined };
 
 /** A file's first item, before any worker touched it. */
 export function newFileRecord(file: NewFile): FileRecord {

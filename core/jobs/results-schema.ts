@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { webhookResultSchema } from '../webhooks/webhook-results.ts';
 import { FILE_STATUSES } from './job.ts';
 
 /**
@@ -42,6 +43,10 @@ export const resultFileSchema = z.strictObject({
 export const resultItemSchema = z.strictObject({
   filename: z.string().meta({ description: 'The output name' }),
   input: z.string().meta({ description: 'The input file name as sent' }),
+  source_url: z
+    .string()
+    .optional()
+    .meta({ description: 'An image_url input: the URL the worker fetched it from' }),
   status: z.enum(FILE_STATUSES),
   progress: z.number().min(0).max(1),
   attempts: z.number().int().min(0),
@@ -58,6 +63,7 @@ export const jobResultsSchema = z.strictObject({
   status: z.enum(FILE_STATUSES),
   progress: z.number().min(0).max(1).meta({ description: "Mean progress of the job's files" }),
   items: z.array(resultItemSchema).meta({ description: 'Every file with its state, in order' }),
+  webhook: webhookResultSchema.optional(),
 });
 
 export type ResultFile = z.output<typeof resultFileSchema>;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CutoutError } from '../errors.ts';
 import type { ImageOptions, VideoOptions } from '../params/convert-params.ts';
 import type { ProgressReporter } from './file-lease.ts';
+import { fetchImageInput, type ImageUrlFetcher } from './image-url-input.ts';
 import type { FileRecord, JobRecord } from './job.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from './job-limits.ts';
 import type { ObjectStore, ProcessedOutput, Processors, Scratch } from './ports.ts';
@@ -13,6 +14,8 @@ export interface RunProcessorDeps {
   readonly processors: Processors;
   readonly scratch?: Scratch;
   readonly maxImageBytes?: number;
+  /** Fetches `image_url` inputs (through the outbound guard); absent: such files fail. */
+  readonly fetchImageUrl?: ImageUrlFetcher;
 }
 
 export type FinishedOutput = ProcessedOutput & { outputContentType: string; outputSize: number };
@@ -46,6 +49,7 @@ async function runImage(
   if (!processor) throw new CutoutError('MODEL_UNAVAILABLE', 'this worker has no image processor');
   // Images are held in memory: an object over the cap is refused by its size, unread.
   const bounded = { maxBytes: deps.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES };
+  await fetchImageInput(file, deps, bounded.maxBytes, signal);
   const [input, background] = await Promise.all([
     deps.inputs.get(file.inputKey, bounded),
     job.backgroundKey ? deps.inputs.get(job.backgroundKey, bounded) : Promise.resolve(undefined),

@@ -1,5 +1,6 @@
 import type { RgbImage } from '../image/raster.ts';
-import { conjugateGradient } from './conjugate-gradient.ts';
+import { BandAlpha } from './alpha-source.ts';
+import { conjugateGradient, type Operator } from './conjugate-gradient.ts';
 import { applyIncompleteCholesky, incompleteCholesky } from './incomplete-cholesky.ts';
 import { buildMattingSystem, CF_EPSILON, isUnknownTrimapValue } from './matting-system.ts';
 import { multiply } from './stencil-matrix.ts';
@@ -52,13 +53,16 @@ export const DEFAULT_COARSE_ABOVE = 5_000;
 
 /**
  * Solves the 2x2-box-downsampled problem (a coarse pixel is known only when its four children
- * agree) and returns its bilinear upscale as a starting point for the full-size solve.
+ * agree) and writes its bilinear upscale into x as a starting point for the full-size solve.
+ * Returns false (x untouched) when the coarse problem cannot be solved.
  */
 function coarseGuess(
   image: RgbImage,
   trimap: Uint8Array,
   options: ClosedFormOptions,
-): ((x: number, y: number) => number) | undefined {
+  unknown: UnknownSet,
+  x: Float64Array,
+): boolean {
   const { width, height } = image;
   const cw = width >> 1;
   const ch = height >> 1;
@@ -94,22 +98,31 @@ function coarseGuess(
     rtol: Math.min(1e-2, (options.rtol ?? DEFAULT_RTOL) * 100),
     initialAlpha: undefined,
   });
-  if (!coarse.ok) return undefined;
-  const alpha = fullAlpha(tri, coarse);
-  return (x, y) => {
-    const sx = Math.min(Math.max((x + 0.5) / 2 - 0.5, 0), cw - 1);
+  if (!coarse.ok) return false;
+  // Read in place (no quarter-image float plane): only the band's neighbourhood is sampled.
+  const alpha = new BandAlpha(tri, coarse.unknown, coarse.values);
+  // A plain loop rather than a per-pixel callback: on the first (cold) run the callback's
+  // boxed numbers cost more than the interpolation.
+  for (let y = 0; y < height; y++) {
     const sy = Math.min(Math.max((y + 0.5) / 2 - 0.5, 0), ch - 1);
-    const x0 = Math.floor(sx);
     const y0 = Math.floor(sy);
-    const x1 = Math.min(x0 + 1, cw - 1);
     const y1 = Math.min(y0 + 1, ch - 1);
-    const tx = sx - x0;
     const ty = sy - y0;
-    const top = (alpha[y0 * cw + x0] as number) * (1 - tx) + (alpha[y0 * cw + x1] as number) * tx;
-    const bottom =
-      (alpha[y1 * cw + x0] as number) * (1 - tx) + (alpha[y1 * cw + x1] as number) * tx;
-    return top * (1 - ty) + bottom * ty;
-  };
+    const row0 = y0 * cw;
+    const row1 = y1 * cw;
+    const end = unknown.rowStart[y + 1] as number;
+    for (let p = unknown.rowStart[y] as number; p < end; p++) {
+      const px = unknown.xs[p] as number;
+      const sx = Math.min(Math.max((px + 0.5) / 2 - 0.5, 0), cw - 1);
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(x0 + 1, cw - 1);
+      const tx = sx - x0;
+      const top = alpha.at(row0 + x0) * (1 - tx) + alpha.at(row0 + x1) * tx;
+      const bottom = alpha.at(row1 + x0) * (1 - tx) + alpha.at(row1 + x1) * tx;
+      x[p] = top * (1 - ty) + bottom * ty;
+    }
+  }
+  return true;
 }
 
 /**
@@ -137,13 +150,14 @@ export function estimateAlphaCf(
   if (unknown.count === 0) {
     return { ok: true, unknown, values: new Float64Array(0), iterations: 0 };
   }
-  const { matrix, rhs } = buildMattingSystem(image, trimap, unknown, options.epsilon ?? CF_EPSILON);
   const x = new Float64Array(unknown.count);
   const coarseAbove = options.coarseAbove ?? DEFAULT_COARSE_ABOVE;
-  let initial = options.initialAlpha;
+  const initial = options.initialAlpha;
+  // The coarse solve runs before this level's system is built, so their arrays never coexist.
   if (!initial && coarseAbove > 0 && unknown.count > coarseAbove && width >= 8 && height >= 8) {
-    initial = coarseGuess(image, trimap, options);
+    coarseGuess(image, trimap, options, unknown, x);
   }
+  const { matrix, rhs } = buildMattingSystem(image, trimap, unknown, options.epsilon ?? CF_EPSILON);
   if (initial) {
     for (let y = 0; y < height; y++) {
       const end = unknown.rowStart[y + 1] as number;
@@ -152,7 +166,7 @@ export function estimateAlphaCf(
       }
     }
   }
-  let precondition: (r: Float64Array, z: Float64Array) => void;
+  let precondition: Operator;
   if ((options.preconditioner ?? 'ichol') === 'ichol') {
     const factor = incompleteCholesky(matrix);
     if (!factor) {
@@ -162,12 +176,19 @@ export function estimateAlphaCf(
   } else {
     const inv = matrix.diag.map((d) => (d > 0 ? 1 / d : 1));
     precondition = (r, z) => {
-      for (let i = 0; i < r.length; i++) z[i] = (r[i] as number) * (inv[i] as number);
+      let rz = 0;
+      for (let i = 0; i < r.length; i++) {
+        const zi = (r[i] as number) * (inv[i] as number);
+        z[i] = zi;
+        rz += (r[i] as number) * zi;
+      }
+      return rz;
     };
   }
   const result = conjugateGradient((v, out) => multiply(matrix, v, out), rhs, x, precondition, {
     rtol: options.rtol ?? DEFAULT_RTOL,
     maxIterations: options.maxIterations ?? DEFAULT_MAX_ITERATIONS,
+    residualInB: true,
   });
   if (!result.converged) {
     return {

@@ -9,6 +9,20 @@ import { FORWARD_OFFSETS, SLOTS, type StencilMatrix, slotOf } from './stencil-ma
  */
 export const SHIFTS = [0.01, 0.1, 1, 10, 100];
 
+/**
+ * A pivot that has fallen to this fraction of its row's (shifted) diagonal, or below, is
+ * replaced by that diagonal instead of restarting with a ten times larger shift for the whole
+ * matrix. On dance-twirl one pivot in 20,716 broke down at 0.01: fixing it locally took CG
+ * from 54 iterations (whole factor at 0.1) to 40, and the alpha closer to pymatting's.
+ */
+export const PIVOT_FLOOR = 1e-3;
+
+/**
+ * Local fixes allowed per thousand rows; more mean the matrix is far from factorable at this
+ * shift (and tiny systems get none), so the next shift is tried as before.
+ */
+export const PIVOT_FIXES_PER_1000 = 1;
+
 const OFFSET_X = Int8Array.from(FORWARD_OFFSETS, ([dx]) => dx);
 const OFFSET_Y = Int8Array.from(FORWARD_OFFSETS, ([, dy]) => dy);
 
@@ -24,6 +38,8 @@ export interface IncompleteCholesky {
    */
   readonly vals: Float32Array;
   readonly shift: number;
+  /** Pivots replaced by their diagonal (see PIVOT_FLOOR). */
+  readonly pivotFixes: number;
 }
 
 /**
@@ -48,8 +64,15 @@ function factor(a: StencilMatrix, shift: number): IncompleteCholesky | undefined
   const vals = Float32Array.from(a.vals);
   if (shift !== 0) for (let i = 0; i < n; i++) diag[i] = (diag[i] as number) * (1 + shift);
   const present = new Int32Array(SLOTS);
+  const allowedFixes = Math.floor((n * PIVOT_FIXES_PER_1000) / 1000);
+  let pivotFixes = 0;
   for (let i = 0; i < n; i++) {
-    const d = diag[i] as number;
+    let d = diag[i] as number;
+    const own = (a.diag[i] as number) * (1 + shift);
+    if (!(d > PIVOT_FLOOR * own) && pivotFixes < allowedFixes && own > 0) {
+      pivotFixes++;
+      d = own;
+    }
     if (!(d > 0)) return undefined;
     const root = Math.sqrt(d);
     diag[i] = root;
@@ -83,15 +106,15 @@ function factor(a: StencilMatrix, shift: number): IncompleteCholesky | undefined
       }
     }
   }
-  return { n, diag, cols, vals, shift };
+  return { n, diag, cols, vals, shift, pivotFixes };
 }
 
-/** z = (U^T U)^-1 r. */
+/** z = (U^T U)^-1 r; returns r . z (taken in the backward pass, where each z[i] is final). */
 export function applyIncompleteCholesky(
   f: IncompleteCholesky,
   r: Float64Array,
   z: Float64Array,
-): void {
+): number {
   const { n, diag, cols, vals } = f;
   // Empty slots point at the row itself with value 0, so they need no branch. The forward
   // pass divides before scattering, so a self slot subtracts 0 from an already final z[i].
@@ -105,12 +128,16 @@ export function applyIncompleteCholesky(
       z[c] = (z[c] as number) - (vals[base + s] as number) * zi;
     }
   }
+  let rz = 0;
   for (let i = n - 1; i >= 0; i--) {
     let acc = z[i] as number;
     const base = i * SLOTS;
     for (let s = 0; s < SLOTS; s++) {
       acc -= (vals[base + s] as number) * (z[cols[base + s] as number] as number);
     }
-    z[i] = acc / (diag[i] as number);
+    const zi = acc / (diag[i] as number);
+    z[i] = zi;
+    rz += (r[i] as number) * zi;
   }
+  return rz;
 }

@@ -1,8 +1,10 @@
 import { CutoutError, invalidField } from '../errors.ts';
 import type { Mask, RgbImage } from '../image/raster.ts';
-import { type ClosedFormOptions, estimateAlphaCf, fullAlpha } from './closed-form-alpha.ts';
+import { BandAlpha } from './alpha-source.ts';
+import { type ClosedFormOptions, estimateAlphaCf } from './closed-form-alpha.ts';
 import type { MatteTimings } from './matte-image.ts';
 import { estimateForegroundMl } from './multilevel-foreground.ts';
+import type { UnknownSet } from './unknown-set.ts';
 
 export interface TrimapMatte {
   readonly alpha: Mask;
@@ -39,12 +41,11 @@ export function matteWithTrimap(
       subject: 'trimap',
     });
   }
-  const alpha = fullAlpha(trimap.data, solved);
   const solvedAt = performance.now();
-  const fg = estimateForegroundMl(image, alpha);
+  // The foreground reads the solved values where they are: no image-sized float alpha plane.
+  const fg = estimateForegroundMl(image, new BandAlpha(trimap.data, solved.unknown, solved.values));
   const done = performance.now();
-  const a8 = new Uint8Array(alpha.length);
-  for (let i = 0; i < alpha.length; i++) a8[i] = Math.round((alpha[i] as number) * 255);
+  const a8 = alpha8(trimap.data, solved.unknown, solved.values);
   return {
     alpha: { data: a8, width, height },
     foreground: { data: fg, width, height },
@@ -54,4 +55,19 @@ export function matteWithTrimap(
       foregroundMs: done - solvedAt,
     },
   };
+}
+
+/** The 8-bit alpha: 255 / 0 from the trimap, the solved values (rounded as a float32 plane would be) in the band. */
+function alpha8(trimap: Uint8Array, unknown: UnknownSet, values: Float64Array): Uint8Array {
+  const a8 = new Uint8Array(trimap.length);
+  for (let i = 0; i < trimap.length; i++) a8[i] = (trimap[i] as number) >= 230 ? 255 : 0;
+  for (let y = 0; y < unknown.height; y++) {
+    const end = unknown.rowStart[y + 1] as number;
+    for (let p = unknown.rowStart[y] as number; p < end; p++) {
+      a8[y * unknown.width + (unknown.xs[p] as number)] = Math.round(
+        Math.fround(values[p] as number) * 255,
+      );
+    }
+  }
+  return a8;
 }

@@ -1,7 +1,8 @@
 /**
  * Memory bounds of alpha matting. The solver holds about 220 bytes per unknown pixel (matrix,
- * IC factor, CG vectors) and peaks near 500-1,200 bytes per unknown pixel with V8's overhead;
- * the working copy adds a few bytes per pixel of its area, which `alpha_base_size` bounds.
+ * IC factor, CG vectors); a warm call peaks near 160-360 bytes per unknown pixel including the
+ * image-sized outputs (bench:matting), the first call of a process adds V8's own growth. The
+ * working copy adds a few bytes per pixel of its area, which `alpha_base_size` bounds.
  */
 
 /**

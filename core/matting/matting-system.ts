@@ -20,6 +20,16 @@ export interface MattingSystem {
   readonly rhs: Float64Array;
 }
 
+/** Stencil slot linking window positions i and j (j after i in raster order), 81 entries. */
+const WINDOW_SLOT = (() => {
+  const t = new Int8Array(81).fill(-1);
+  for (let i = 0; i < 9; i++) {
+    for (let j = 0; j < 9; j++)
+      t[i * 9 + j] = slotOf((j % 3) - (i % 3), ((j / 3) | 0) - ((i / 3) | 0));
+  }
+  return t;
+})();
+
 /**
  * The closed-form matting Laplacian restricted to the unknown pixels: only the full 3x3 windows
  * that contain at least one unknown pixel are visited, so the work and memory follow the
@@ -159,8 +169,7 @@ export function buildMattingSystem(
           if (uj < 0) {
             rhsAcc -= value * (known[j] as number);
           } else if (uj > ui) {
-            const s = slotOf((j % 3) - (i % 3), ((j / 3) | 0) - ((i / 3) | 0));
-            const at = ui * SLOTS + s;
+            const at = ui * SLOTS + (WINDOW_SLOT[i * 9 + j] as number);
             cols[at] = uj;
             vals[at] = (vals[at] as number) + value;
           }

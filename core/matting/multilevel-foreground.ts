@@ -1,4 +1,5 @@
 import type { RgbImage } from '../image/raster.ts';
+import { type AlphaSource, PlaneAlpha } from './alpha-source.ts';
 
 /** Levels above this size are swept only near the alpha transitions. */
 export const RESTRICT_ABOVE = 65_536;
@@ -62,11 +63,13 @@ function nearestIndex(size: number, srcSize: number): Int32Array {
  */
 export function estimateForegroundMl(
   image: RgbImage,
-  alpha: Float32Array,
+  alphaIn: Float32Array | AlphaSource,
   options: MlOptions = ML_DEFAULTS,
 ): Uint8Array {
   const { width, height } = image;
+  const alpha = alphaIn instanceof Float32Array ? new PlaneAlpha(alphaIn, width, height) : alphaIn;
   const sizes = levelSizes(width, height);
+  // One level's arrays at a time: each is built just before its sweeps and dropped after.
   const levels = planLevels(image, alpha, sizes, options);
   let fr = 0;
   let fg = 0;
@@ -77,23 +80,29 @@ export function estimateForegroundMl(
   let fCount = 0;
   let bCount = 0;
   const px = image.data;
-  for (let i = 0; i < width * height; i++) {
-    const a = alpha[i] as number;
-    if (a > 0.9) {
-      fCount++;
-      fr += px[i * 3] as number;
-      fg += px[i * 3 + 1] as number;
-      fb += px[i * 3 + 2] as number;
-    } else if (a < 0.1) {
-      bCount++;
-      br += px[i * 3] as number;
-      bg += px[i * 3 + 1] as number;
-      bb += px[i * 3 + 2] as number;
+  const xs = Int32Array.from({ length: width }, (_, x) => x);
+  const rowAlpha = new Float32Array(width);
+  for (let y = 0; y < height; y++) {
+    alpha.row(y, xs, rowAlpha);
+    for (let x = 0; x < width; x++) {
+      const a = rowAlpha[x] as number;
+      const i = y * width + x;
+      if (a > 0.9) {
+        fCount++;
+        fr += px[i * 3] as number;
+        fg += px[i * 3 + 1] as number;
+        fb += px[i * 3 + 2] as number;
+      } else if (a < 0.1) {
+        bCount++;
+        br += px[i * 3] as number;
+        bg += px[i * 3 + 1] as number;
+        bb += px[i * 3 + 2] as number;
+      }
     }
   }
   const sums = [fr, fg, fb, br, bg, bb];
   const out = new Uint8Array(image.data);
-  const top = levels.at(-1) as Level;
+  let top: Level | undefined;
   // The three channels share alpha, so one sweep updates all of them with the weights and the
   // 2x2 inverse computed once per pixel (same result as channel by channel: they never mix).
   let f = new Float32Array(3);
@@ -122,7 +131,9 @@ export function estimateForegroundMl(
     f = nf;
     b = nb;
     for (let it = 0; it < iterations; it++) sweep(img, f, b, level, options);
+    top = level;
   }
+  if (!top) return out;
   for (let k = 0; k < top.swept; k++) {
     const p = top.pixel[k] as number;
     for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.round((f[k * 3 + c] as number) * 255);
@@ -152,12 +163,16 @@ interface Level {
   readonly neighbours: Int32Array;
 }
 
-function planLevels(
+/**
+ * The levels bottom-up, each built when asked for, so only the current one and its
+ * predecessor's locator are held at a time.
+ */
+function* planLevels(
   image: RgbImage,
-  alpha: Float32Array,
+  alpha: AlphaSource,
   sizes: [number, number][],
   options: MlOptions,
-): Level[] {
+): Generator<Level> {
   const { width, height } = image;
   // Top-down: which pixels each restricted level needs (swept ones first, then carried ones).
   const wanted: (Int32Array | undefined)[] = new Array(sizes.length).fill(undefined);
@@ -166,7 +181,7 @@ function planLevels(
   for (let l = sizes.length - 1; l >= 0; l--) {
     const [w, h] = sizes[l] as [number, number];
     if (w * h <= options.restrictAbove) break;
-    const band = bandEntries(alpha, width, nearestIndex(w, width), nearestIndex(h, height));
+    const band = bandEntries(alpha, nearestIndex(w, width), nearestIndex(h, height));
     const swept = band.pixel.length;
     let list = band.pixel;
     const next = wanted[l + 1];
@@ -200,7 +215,6 @@ function planLevels(
     rings[l] = ring;
   }
   // Bottom-up: compact arrays, sources and links to the previous level.
-  const levels: Level[] = [];
   let prevLocate: ((p: number) => number) | undefined;
   let prevW = 1;
   let prevH = 1;
@@ -221,13 +235,17 @@ function planLevels(
     const source = new Int32Array(n);
     const from = new Int32Array(n);
     const levelAlpha = new Float32Array(n);
+    if (!list) {
+      // Dense: entry k is level pixel k, so whole rows are sampled at once.
+      for (let y = 0; y < h; y++) alpha.row(yi[y] as number, xi, levelAlpha.subarray(y * w));
+    }
     for (let k = 0; k < n; k++) {
       const p = pixel[k] as number;
       const y = (p / w) | 0;
       const x = p - y * w;
       const s = (yi[y] as number) * width + (xi[x] as number);
       source[k] = s;
-      levelAlpha[k] = alpha[s] as number;
+      if (list) levelAlpha[k] = alpha.at(s);
       const q = (pyi[y] as number) * prevW + (pxi[x] as number);
       from[k] = prevLocate ? prevLocate(q) : q;
     }
@@ -255,12 +273,11 @@ function planLevels(
         neighbours[k * 4 + 3] = locate(down);
       }
     }
-    levels.push({ w, h, pixel, swept, ring, alpha: levelAlpha, source, from, neighbours });
+    yield { w, h, pixel, swept, ring, alpha: levelAlpha, source, from, neighbours };
     prevLocate = locate;
     prevW = w;
     prevH = h;
   }
-  return levels;
 }
 
 /**
@@ -374,13 +391,12 @@ const BAND_RADIUS = 3;
  * differs from a 4-neighbour's, in raster order; `ring` is 1 for those exactly BAND_RADIUS + 1
  * away (their colour layer is reset to the image, which is what the full update converges to
  * there), 0 for the ACTIVE ones. Pixels further out are not listed: nothing reads them before
- * the next level overwrites them. The level's alpha is sampled from the full-size plane through
+ * the next level overwrites them. The level's alpha is sampled from the full-size alpha through
  * the nearest-neighbour index maps `xi`, `yi`, and only 2 * BAND_RADIUS + 3 rows of distances
  * are held, so nothing image-sized is allocated.
  */
 function bandEntries(
-  alpha: Float32Array,
-  fullWidth: number,
+  alpha: AlphaSource,
   xi: Int32Array,
   yi: Int32Array,
 ): { pixel: Int32Array; ring: Uint8Array } {
@@ -396,10 +412,7 @@ function bandEntries(
   const xTo = new Int32Array(slots);
   // The level's alpha rows y-1, y, y+1, sampled once each into rolling row buffers.
   const sampled: Float32Array[] = [new Float32Array(w), new Float32Array(w), new Float32Array(w)];
-  const sample = (y: number, into: Float32Array): void => {
-    const at = (yi[y] as number) * fullWidth;
-    for (let x = 0; x < w; x++) into[x] = alpha[at + (xi[x] as number)] as number;
-  };
+  const sample = (y: number, into: Float32Array): void => alpha.row(yi[y] as number, xi, into);
   if (h > 0) sample(0, sampled[1] as Float32Array);
   if (h > 1) sample(1, sampled[2] as Float32Array);
   const edge = new Uint8Array(w);

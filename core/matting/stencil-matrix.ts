@@ -55,10 +55,14 @@ export function createStencilMatrix(n: number): StencilMatrix {
   return { n, diag: new Float64Array(n), cols, vals: new Float32Array(n * SLOTS) };
 }
 
-/** y = A x. */
-export function multiply(a: StencilMatrix, x: Float64Array, y: Float64Array): void {
+/**
+ * y = A x; returns x . y. Row i scatters only to later rows, so y[i] is final once row i is
+ * done and the dot product needs no second pass.
+ */
+export function multiply(a: StencilMatrix, x: Float64Array, y: Float64Array): number {
   const { n, diag, cols, vals } = a;
   y.fill(0);
+  let xy = 0;
   for (let i = 0; i < n; i++) {
     const xi = x[i] as number;
     let acc = (diag[i] as number) * xi;
@@ -69,8 +73,11 @@ export function multiply(a: StencilMatrix, x: Float64Array, y: Float64Array): vo
       acc += v * (x[c] as number);
       y[c] = (y[c] as number) + v * xi;
     }
-    y[i] = (y[i] as number) + acc;
+    const yi = (y[i] as number) + acc;
+    y[i] = yi;
+    xy += xi * yi;
   }
+  return xy;
 }
 
 /** Dense copy, for tests on tiny systems. */

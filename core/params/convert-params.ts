@@ -1,4 +1,5 @@
 import { invalidField } from '../errors.ts';
+import { webhookShape } from '../webhooks/webhook-fields.ts';
 import {
   booleanField,
   colorField,
@@ -11,6 +12,7 @@ import {
   parseShape,
   type Rgba,
 } from './field-schemas.ts';
+import { imageUrlShape } from './image-url-field.ts';
 import { type MaskRefinement, maskRefinementFrom, maskRefinementShape } from './mask-refinement.ts';
 import {
   type CropMargin,
@@ -21,6 +23,7 @@ import {
   scaleField,
   sizeField,
 } from './output-controls.ts';
+import { refineShape } from './refine-field.ts';
 
 /**
  * The seed API's parameters (names, types, defaults, ranges), parsed once here and shared by
@@ -108,12 +111,14 @@ const imageShape = {
   output_format: enumField(IMAGE_FORMATS, 'png', { jpeg: 'jpg' }),
   ...outputControlsShape,
   ...maskRefinementShape,
+  ...refineShape,
 };
 
 /** Image-only fields a video request is refused for (not silently dropped). */
 const IMAGE_ONLY_FIELDS = [
   ...Object.keys(outputControlsShape),
   ...Object.keys(maskRefinementShape),
+  ...Object.keys(refineShape),
 ];
 
 const videoShape = {
@@ -135,8 +140,10 @@ const convertToShape = { convert_to: enumField(CONVERT_TO, undefined) };
  * shape is documented without more ado.
  */
 export const CONVERT_SHAPES = {
-  common: convertToShape,
-  image: imageShape,
+  // The webhook fields are the job's, not the pipeline's: parsed apart (core/webhooks/webhook-fields.ts).
+  common: { ...convertToShape, ...webhookShape },
+  // image_url is the job's inputs, not the pipeline's: read apart (core/jobs/image-urls.ts).
+  image: { ...imageShape, ...imageUrlShape },
   video: videoShape,
 } as const;
 
@@ -176,6 +183,8 @@ export interface ImageOptions {
   readonly size: OutputSize | undefined;
   /** mask_shift, mask_feather and despill. */
   readonly maskRefinement: MaskRefinement;
+  /** The model's mask refined before anything else uses it (core/pipeline/refine). */
+  readonly refine: boolean;
 }
 
 export interface VideoOptions {
@@ -255,6 +264,7 @@ function imageOptionsFrom(p: ParsedShape<typeof imageShape>): ImageOptions {
     position: p.position,
     size: p.size,
     maskRefinement: maskRefinementFrom(p),
+    refine: p.refine,
   };
 }
 

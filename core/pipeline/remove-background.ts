@@ -14,6 +14,7 @@ import type { HeifDecoder } from './heif-decoder.ts';
 import { changesLayout, layoutOutput } from './layout-output.ts';
 import { DEFAULT_MAX_PIXELS } from './limits.ts';
 import { postProcessMask } from './post-process-mask.ts';
+import { refineModelMask } from './refine/refine-model-mask.ts';
 import { type SegmentTimings, segmentImages } from './segment-images.ts';
 import { type Box, subjectBox } from './subject-box.ts';
 
@@ -78,7 +79,7 @@ const WHITE = { r: 255, g: 255, b: 255, alpha: 255 };
  *    background image, if any.
  * 2. Segment: the model sees the image flattened over white when it has its own alpha, so what
  *    hides under transparent pixels cannot steer it.
- * 3. Optional post_process_mask, then optional alpha matting (its alpha and foreground replace
+ * 3. Optional refine (core/pipeline/refine), optional post_process_mask, then optional alpha matting (its alpha and foreground replace
  *    the mask and the RGB); then despill, mask_shift and mask_feather (apply-mask-refinement).
  * 4. The input's own alpha is multiplied in: transparent stays transparent.
  * 5. Output controls (layout-output): crop to the subject's box, scale and move it, bound the
@@ -139,7 +140,9 @@ export async function removeBackground(
   if (!modelMask) throw new CutoutError('INTERNAL', 'the model returned no mask', { file: label });
 
   t = performance.now();
-  let mask: Mask = options.postProcessMask ? postProcessMask(modelMask) : modelMask;
+  // refine works on the model's own soft mask, before anything else reshapes it.
+  const ownMask = options.refine ? refineModelMask(modelView, modelMask) : modelMask;
+  let mask: Mask = options.postProcessMask ? postProcessMask(ownMask) : ownMask;
   let rgb: RgbImage = decoded.rgb;
   if (options.alphaMatting.enabled) {
     // The flattened view: colours hidden under transparent pixels must not steer the matting.

@@ -8,7 +8,7 @@ export type SegmentFrames = (frames: readonly RgbImage[]) => Promise<Mask[]>;
 
 export interface FrameLoopInput {
   /** Model-size rgb24 frames out, one mask per frame back in (VideoPass). */
-  readonly pass: Pick<VideoPass, 'read' | 'ready' | 'write'>;
+  readonly pass: Pick<VideoPass, 'read' | 'ready' | 'write' | 'release'>;
   readonly size: number;
   /** Frames per inference call. */
   readonly batchSize: number;
@@ -66,6 +66,8 @@ export async function runFrameLoop(input: FrameLoopInput): Promise<number> {
       written++;
       input.onFrame?.(written);
     }
+    // Their masks are written and the smoother keeps its own copy: the codec may refill them.
+    input.pass.release?.(frames.map((f) => f.data));
   };
 
   let pending: Promise<Segmented> | undefined;

@@ -84,6 +84,29 @@ export interface RemoveVideoBackgroundResult {
 const MAX_FRAMES_PER_BATCH = 8;
 
 /**
+ * Input tensors kept from one video to the next, per segmenter, when a batch's tensor is at most
+ * this size (a small model's; a 1024x1024 model's batch is kept for its video only). A fresh
+ * tensor costs its page faults on first write: about 20 ms for the tiny model's 10 MB batch on
+ * the 2-core benchmark machine, twice per video.
+ */
+const KEPT_TENSOR_BYTES = 16 * 1024 * 1024;
+const KEPT_TENSORS = 2;
+const keptTensors = new WeakMap<Segmenter, Float32Array[]>();
+
+function spareTensorsFor(segmenter: Segmenter, floats: number): Float32Array[] {
+  if (floats * 4 > KEPT_TENSOR_BYTES) return [];
+  let kept = keptTensors.get(segmenter);
+  if (!kept) {
+    kept = [];
+    keptTensors.set(segmenter, kept);
+  }
+  // Two videos at once each take their own from the list and give them back; what two passes
+  // left beyond the usual pair is dropped here.
+  if (kept.length > KEPT_TENSORS) kept.splice(KEPT_TENSORS);
+  return kept;
+}
+
+/**
  * Video background removal, streamed: decode (at the model's size) -> batched inference ->
  * temporal smoothing -> encode, where the encoder scales each mask to the frame, composes it
  * with the frame it reads from the source itself, and encodes; memory is bounded by a few frames
@@ -219,7 +242,15 @@ export async function removeVideoBackground(
       frameQueueBytes: (limits ?? DEFAULT_VIDEO_LIMITS).frameQueueBytes,
       signal: active,
     });
-    const spareTensors: Float32Array[] = [];
+    const batchSize = Math.min(
+      MAX_FRAMES_PER_BATCH,
+      Math.max(1, segmenter.maxBatch),
+      pass.maxBatch ?? MAX_FRAMES_PER_BATCH,
+    );
+    const spareTensors = spareTensorsFor(
+      segmenter,
+      Math.max(1, segmenter.maxBatch) * 3 * size * size,
+    );
     const segment: SegmentFrames =
       deps.segment ?? ((batch) => segmentVideoFrames(segmenter, batch, { spareTensors }));
     const smoothing = input.smoothing ?? DEFAULT_SMOOTHING;
@@ -237,13 +268,10 @@ export async function removeVideoBackground(
         },
         ready: () => started.ready(),
         write: (mask) => started.write(mask),
+        release: (frames) => started.release?.(frames),
       },
       size,
-      batchSize: Math.min(
-        MAX_FRAMES_PER_BATCH,
-        Math.max(1, segmenter.maxBatch),
-        pass.maxBatch ?? MAX_FRAMES_PER_BATCH,
-      ),
+      batchSize,
       // An inference call cannot be interrupted; the deadline does not wait for it.
       segment: (batch) => raceAbort(segment(batch), active, label),
       smoother: smoothing === false ? undefined : createTemporalSmoother(size, size, smoothing),

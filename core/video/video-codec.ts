@@ -137,6 +137,12 @@ export interface VideoPass {
   readonly maxBatch?: number | undefined;
   /** The next frame's mask; resolves when the codec can take more (back-pressure). */
   write(mask: Uint8Array): Promise<void>;
+  /**
+   * Hands frames returned by `read` back for reuse once nothing reads them any more (their
+   * masks written). Optional for both sides: a codec without it allocates every frame, and a
+   * frame never handed back is simply collected.
+   */
+  release?(frames: readonly Uint8Array[]): void;
   /** After the last mask: waits for the encoder; the output appears at `outputPath` only now. */
   finish(): Promise<void>;
   /** Stops the codec and removes what it wrote. */

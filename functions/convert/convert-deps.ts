@@ -1,4 +1,5 @@
 import type { AwsClients } from '../../adapters/aws/clients.ts';
+import { OUTBOUND_ENV } from '../../adapters/http/outbound-env.ts';
 import type { CreateJobDeps } from '../../core/jobs/create-job.ts';
 import { parseModelAliases } from '../../core/models/aliases.ts';
 import { MODEL_MANIFEST } from '../../core/models/bundled-manifest.ts';
@@ -23,6 +24,7 @@ export function convertJobDeps(config: ConvertConfig, aws: AwsClients): CreateJo
       config.CUTOUT_AVAILABLE_MODELS,
       aliases,
     ),
+    imageUrlRules: { allowHttp: config[OUTBOUND_ENV.allowHttp] },
     ...(config[COMMERCIAL_SAFE_ONLY_ENV]
       ? { refusedModels: nonPermissiveModels(MODEL_MANIFEST, aliases) }
       : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTBOUND_ENV, outboundEnvShapeAws } from '../../adapters/http/outbound-env.ts';
 import { logLevelShape } from '../../adapters/observability/log.ts';
 import { ENV } from '../../core/config/resources.ts';
 import { maxImageBytesShape } from '../../core/jobs/job-limits.ts';
@@ -31,6 +32,8 @@ export const convertEnvShape = {
     .optional()
     .describe('Model aliases, `requested=served` pairs separated by commas.'),
   ...maxImageBytesShape,
+  // Which image_url schemes convert accepts; the worker fetches under the same variable.
+  [OUTBOUND_ENV.allowHttp]: outboundEnvShapeAws[OUTBOUND_ENV.allowHttp],
 };
 
 /** The convert function's environment (or the local stack's settings), parsed once at cold start. */

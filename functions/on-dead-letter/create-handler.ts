@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoJobRepository } from '../../adapters/aws/dynamo-job-repository.ts';
+import { webhookNotifier } from '../../adapters/aws/webhook-notifier.ts';
 import { fileFailedRecord } from '../../adapters/observability/metrics.ts';
 import { isCutoutError } from '../../core/errors.ts';
 import { failDeadLetter } from '../../core/jobs/fail-dead-letter.ts';
@@ -24,6 +25,12 @@ export function createDeadLetterHandler(
 ) {
   const aws = clientsFor(config, given);
   const deps = { repo: new DynamoJobRepository(aws.dynamo, config.JOBS_TABLE_NAME) };
+  const notify = webhookNotifier({
+    dynamo: aws.dynamo,
+    sqs: aws.sqs,
+    jobsTable: config.JOBS_TABLE_NAME,
+    queueUrl: config.WEBHOOK_QUEUE_URL,
+  });
 
   return eventHandler<SQSEvent, SQSBatchResponse>(
     observed('on-dead-letter', config, given),
@@ -47,6 +54,10 @@ export function createDeadLetterHandler(
           }
           logger.log('warn', 'dead letter handled', { ...message, ...outcome });
           if (outcome.outcome === 'failed') {
+            // The file's failure stands whatever happens here; a lost event is the reconciler's.
+            await notify?.(message.jobId, message.fileId).catch((error: unknown) =>
+              logger.log('warn', 'webhook notify failed', { ...message, error }),
+            );
             metrics(
               fileFailedRecord({
                 kind: message.kind,

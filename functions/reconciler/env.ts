@@ -8,6 +8,7 @@ import {
   parseEnv,
   queuesShape,
 } from '../shared/env-schema.ts';
+import { webhookQueueShape, webhookStaleShape } from '../shared/webhook-env.ts';
 
 const positiveInt = (fallback: number, meaning: string) =>
   z.coerce.number().int().positive().default(fallback).describe(meaning);
@@ -18,6 +19,8 @@ export const reconcilerEnvShape = {
   ...jobsTableShape,
   ...inputBucketShape,
   ...queuesShape,
+  ...webhookQueueShape,
+  ...webhookStaleShape,
   [RECONCILER_ENV.queuedAfterSeconds]: positiveInt(
     RECONCILER_DEFAULTS.queuedAfterSeconds,
     'Seconds a queued file waits for a worker before it is sent again.',

@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import { CutoutError, invalidField } from '../../core/errors.ts';
+import { addFormField } from '../../core/jobs/image-urls.ts';
 
 export interface FilePart {
   readonly field: string;
@@ -9,7 +10,8 @@ export interface FilePart {
 }
 
 export interface ParsedForm {
-  readonly fields: Record<string, string>;
+  /** Text fields; `image_url` repeated into a list (core/jobs/image-urls.ts addFormField). */
+  readonly fields: Record<string, unknown>;
   readonly files: FilePart[];
 }
 
@@ -49,11 +51,11 @@ export function parseMultipart(
       );
       return;
     }
-    const fields: Record<string, string> = {};
+    const fields: Record<string, unknown> = {};
     const files: FilePart[] = [];
     let failure: CutoutError | undefined;
     parser.on('field', (name, value) => {
-      fields[name] = value;
+      addFormField(fields, name, value);
     });
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describeBytes } from '../../core/config/inline-limit.ts';
 import { CutoutError, invalidField } from '../../core/errors.ts';
+import { formFields } from '../../core/jobs/image-urls.ts';
 import { type FilePart, parseMultipart } from './multipart.ts';
 
 /** A request body as fields and file parts, whatever its encoding. */
@@ -82,7 +83,7 @@ export async function readRequestBody(
     return { fields: value as Record<string, unknown>, files: [] };
   }
   if (type === 'application/x-www-form-urlencoded' || (type === '' && body.byteLength > 0)) {
-    return { fields: Object.fromEntries(new URLSearchParams(body.toString('utf8'))), files: [] };
+    return { fields: formFields(new URLSearchParams(body.toString('utf8'))), files: [] };
   }
   if (type === '' || body.byteLength === 0) return { fields: {}, files: [] };
   throw unsupportedBodyType(type);

@@ -14,6 +14,7 @@ export const FUNCTION_NAMES = [
   'on-dead-letter',
   'authorizer',
   'reconciler',
+  'deliver-webhook',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

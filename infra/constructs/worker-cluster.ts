@@ -142,7 +142,8 @@ export class WorkerCluster extends Construct {
 
   /**
    * A security group for workers: nothing inbound, and outbound only HTTPS, which is all they
-   * speak (S3, DynamoDB, SQS, ECR, CloudWatch and the ECS endpoints). DNS, the instance
+   * speak (S3, DynamoDB, SQS, ECR, CloudWatch and the ECS endpoints, and the hosts of `image_url`
+   * inputs, whose plain http the outbound guard refuses on AWS anyway). DNS, the instance
    * metadata and time services are link-local or the VPC resolver, which security groups do
    * not filter.
    */

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
@@ -6,6 +6,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
+import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
 import type { CutoutConfig } from '../config.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { DeadLetterHandler } from '../constructs/dead-letter-handler.ts';
@@ -16,6 +17,7 @@ import { Reconciler } from '../constructs/reconciler.ts';
 import { ServiceMonitoring } from '../constructs/service-monitoring.ts';
 import { StreamingFrontDoor } from '../constructs/streaming-front-door.ts';
 import { UploadTrigger } from '../constructs/upload-trigger.ts';
+import { WebhookDelivery } from '../constructs/webhook-delivery.ts';
 import { WorkerCluster } from '../constructs/worker-cluster.ts';
 import { WorkerNetwork } from '../constructs/worker-network.ts';
 import { bucketName } from '../resource-names.ts';
@@ -60,6 +62,7 @@ export class ServiceStack extends Stack {
   readonly videoWorkers: QueueWorker;
   readonly monitoring: ServiceMonitoring;
   readonly reconciler: Reconciler;
+  readonly webhooks: WebhookDelivery;
   readonly uploads: UploadTrigger;
   /** Present with `cutout:ingest=streaming`. */
   readonly frontDoor?: StreamingFrontDoor;
@@ -126,6 +129,22 @@ export class ServiceStack extends Stack {
       logRetention,
       bundleMetafile: config.bundleMetafile,
     });
+    this.webhooks = new WebhookDelivery(this, 'Webhooks', {
+      jobsTable: jobs,
+      keysTable: keys,
+      outputBucket: outputs,
+      logRetention,
+      bundleMetafile: config.bundleMetafile,
+      removalPolicy: RemovalPolicy.DESTROY,
+      alarmAction,
+    });
+    // Whoever ends a file reports it, so a finished job's event is sent (core/webhooks/).
+    for (const fn of [deadLetters.handler.function, this.reconciler.handler.function]) {
+      fn.addEnvironment(WEBHOOK_ENV.queueUrl, this.webhooks.queue.queueUrl);
+    }
+    this.webhooks.grantNotify(deadLetters.handler.function, jobs);
+    // The reconciler already reads and updates job items and queries the pending index.
+    this.webhooks.queue.grantSendMessages(this.reconciler.handler.function);
 
     const streaming = config.ingest === 'streaming';
     const network = new WorkerNetwork(this, 'Network', {
@@ -168,6 +187,13 @@ export class ServiceStack extends Stack {
     this.imageWorkers = worker('image');
     this.videoWorkers = worker('video');
     for (const workers of [this.imageWorkers, this.videoWorkers]) {
+      workers.taskDefinition.defaultContainer?.addEnvironment(
+        WEBHOOK_ENV.queueUrl,
+        this.webhooks.queue.queueUrl,
+      );
+      this.webhooks.grantNotify(workers.taskDefinition.taskRole, jobs);
+    }
+    for (const workers of [this.imageWorkers, this.videoWorkers]) {
       workers.service.node.addDependency(this.workers.insightsLogs);
     }
     if (streaming) {
@@ -206,6 +232,7 @@ export class ServiceStack extends Stack {
         'on-upload': uploads.handler.function,
         'on-dead-letter': deadLetters.handler.function,
         reconciler: this.reconciler.handler.function,
+        'deliver-webhook': this.webhooks.handler.function,
       },
       queues: [
         {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { invalidField, isCutoutError } from '../../core/errors.ts';
+import { CutoutError, invalidField, isCutoutError } from '../../core/errors.ts';
 import { checkKeyLimits, createApiKey, revokeApiKey } from '../../core/jobs/api-keys.ts';
 import { parseKeyExpiry } from '../../core/jobs/key-expiry.ts';
 import type { ApiKeyLimits, ApiKeyRecord } from '../../core/jobs/ports.ts';
@@ -164,6 +164,12 @@ export function keysCommand(
           process.stderr.write(
             `key "${created.record.name}" (${created.record.keyId}${until}) stored in ${target.description}; it is not shown again\n`,
           );
+          const secret = await target.webhookSecrets?.secretFor(created.record.keyId);
+          if (secret) {
+            process.stderr.write(
+              `webhook signing secret: ${secret} (again: cutout keys webhook-secret ${created.record.keyId})\n`,
+            );
+          }
         });
       },
     );
@@ -190,6 +196,47 @@ export function keysCommand(
         process.stderr.write(
           `key "${record.name}" (${record.keyId}) revoked in ${target.description}; a running service may accept it until its key cache lapses (5 minutes on AWS)\n`,
         );
+      });
+    });
+
+  command
+    .command('webhook-secret')
+    .description("Print the key's webhook signing secret (made now if it has none), or --rotate it")
+    .argument('<id>', 'the key id, key_ and 16 hex digits')
+    .option('--rotate', 'replace the secret; events are signed with the new one from now on')
+    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
+    .option(
+      '--stack <name>',
+      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
+    )
+    .option(
+      '--region <region>',
+      "the deployed stack's region (default: AWS_REGION or your profile's)",
+    )
+    .action(async (id: string, flags: KeysFlags & { rotate?: boolean }) => {
+      const keyId = id.trim();
+      if (!/^key_[0-9a-f]{16}$/.test(keyId)) {
+        throw invalidField(
+          'id',
+          `"${id}" is not a key id (key_ and 16 hex digits, see \`cutout keys list\`)`,
+        );
+      }
+      await withStore(flags, async (target) => {
+        const secrets = target.webhookSecrets;
+        if (!secrets) throw invalidField('id', `${target.description} has no webhook secrets`);
+        const secret = flags.rotate ? await secrets.rotate(keyId) : await secrets.secretFor(keyId);
+        if (!secret) {
+          throw new CutoutError('NOT_FOUND', `no key has the id ${keyId}`, {
+            field: 'id',
+            subject: 'id',
+          });
+        }
+        out(`${secret}\n`);
+        if (flags.rotate) {
+          process.stderr.write(
+            `webhook signing secret of ${keyId} replaced in ${target.description}; events are signed with it from now on\n`,
+          );
+        }
       });
     });
 

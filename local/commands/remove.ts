@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import { createHeifWasmDecoder } from '../../adapters/image/heif-wasm-decoder.ts';
 import { isModelPath } from '../../adapters/onnx/segmenter-provider.ts';
 import { CutoutError, invalidField, problemAfterFile, toCutoutError } from '../../core/errors.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../core/jobs/job-limits.ts';
 import {
   type ImageOptions,
   parseImageOptions,
@@ -20,6 +21,7 @@ import {
 import type { Segmenter } from '../../core/ports.ts';
 import { openCliModels } from './cli-models.ts';
 import { withFlagNames } from './flag-names.ts';
+import { isUrlInput, type UrlInputs, urlInputs } from './url-inputs.ts';
 
 /** Extensions picked up when a folder is given (files named explicitly are always tried). */
 const IMAGE_EXTENSIONS = new Set([
@@ -51,6 +53,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   mask_shift: '--mask-shift',
   mask_feather: '--mask-feather',
   despill: '--despill',
+  refine: '--refine',
+  image_url: '--image-url',
   alpha_matting: '--alpha-matting',
   alpha_fg: '--alpha-fg',
   alpha_bg: '--alpha-bg',
@@ -76,6 +80,8 @@ interface RemoveFlags {
   readonly maskShift?: string;
   readonly maskFeather?: string;
   readonly despill?: boolean;
+  readonly refine?: boolean;
+  readonly imageUrl: string[];
   readonly concurrency: string;
   readonly maxPixels: string;
   readonly alphaMatting?: boolean;
@@ -94,7 +100,7 @@ interface Failure {
 export function removeCommand(env: Record<string, string | undefined> = process.env): Command {
   return new Command('remove')
     .description('Remove the background of images; writes <dir>/<name>.png (or .webp, .jpg)')
-    .argument('<inputs...>', 'image files or folders of images')
+    .argument('[inputs...]', 'image files, folders of images, or http(s) image URLs')
     .requiredOption('-o, --output <dir>', 'folder for the results (created when missing)')
     .option(
       '-m, --model <id|path>',
@@ -118,6 +124,13 @@ export function removeCommand(env: Record<string, string | undefined> = process.
     .option('--mask-shift <px>', 'grow (positive) or shrink (negative) the subject, -20 to 20')
     .option('--mask-feather <px>', 'soften the edge over this many pixels, 0 to 50')
     .option('--despill', "remove the background's colour from the soft edge")
+    .option('--refine', 'refine the mask: edges snapped to the photo, solid subject')
+    .option(
+      '--image-url <url>',
+      'an image to fetch, repeatable (the API field image_url; public addresses only)',
+      (url: string, urls: string[]) => [...urls, url],
+      [] as string[],
+    )
     .option('--concurrency <n>', 'images processed at once', '2')
     .option(
       '--max-pixels <n>',
@@ -148,7 +161,10 @@ async function runRemove(
   const maxPixels = positiveInteger(flags.maxPixels, '--max-pixels');
   const backgroundImage = flags.bgImage ? await readInput(flags.bgImage, '--bg-image') : undefined;
 
-  const files = await collectFiles(inputs);
+  const urls = withFlagNames(FLAG_OF_FIELD, () =>
+    urlInputs([...flags.imageUrl, ...inputs.filter(isUrlInput)], env, DEFAULT_MAX_IMAGE_BYTES),
+  );
+  const files = [...(await collectFiles(inputs.filter((i) => !isUrlInput(i)))), ...urls.labels];
   if (files.length === 0) throw invalidField('inputs', 'no image files found');
   const outputDir = resolve(flags.output);
   await mkdir(outputDir, { recursive: true });
@@ -175,6 +191,7 @@ async function runRemove(
       maxPixels,
       heif: createHeifWasmDecoder(),
       claimed: new Map(),
+      urls,
     };
     const limit = pLimit(concurrency);
     await Promise.all(
@@ -224,13 +241,18 @@ interface FileJob {
   readonly heif: HeifDecoder;
   /** Output path -> the input that claimed it, so two inputs never write one file. */
   readonly claimed: Map<string, string>;
+  /** The inputs that are image URLs, fetched instead of read. */
+  readonly urls: UrlInputs;
 }
 
 async function processFile(
   file: string,
   job: FileJob,
 ): Promise<{ target: string; result: RemoveBackgroundResult }> {
-  const target = join(job.outputDir, `${stemOf(file)}.${job.options.format}`);
+  const target = join(
+    job.outputDir,
+    `${stemOf(job.urls.nameOf(file) ?? file)}.${job.options.format}`,
+  );
   const owner = job.claimed.get(target);
   if (owner !== undefined) {
     throw new CutoutError('INVALID_REQUEST', `${target} is already the output of ${owner}`);
@@ -238,7 +260,8 @@ async function processFile(
   job.claimed.set(target, file);
   const result = await removeBackground(
     {
-      image: await readInput(file),
+      image:
+        job.urls.nameOf(file) === undefined ? await readInput(file) : await job.urls.read(file),
       options: job.options,
       fileName: file,
       ...(job.backgroundImage ? { backgroundImage: job.backgroundImage } : {}),
@@ -266,6 +289,7 @@ function toFields(flags: RemoveFlags, modelIsPath: boolean): RawFields {
     mask_shift: flags.maskShift,
     mask_feather: flags.maskFeather,
     despill: flags.despill,
+    refine: flags.refine,
     alpha_matting: flags.alphaMatting,
     alpha_fg: flags.alphaFg,
     alpha_bg: flags.alphaBg,

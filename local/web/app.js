@@ -18,6 +18,7 @@ const statusLine = document.getElementById('status');
 const overall = document.getElementById('overall-progress');
 const resultList = document.getElementById('result-list');
 const apiKeyInput = document.getElementById('api_key');
+const imageUrlInput = document.getElementById('image_url');
 
 /** Files picked by input or drop; kept here because a drop cannot be written into an input in every browser. */
 let chosen = [];
@@ -30,6 +31,26 @@ apiKeyInput.addEventListener('change', () =>
 
 function kind() {
   return form.elements.convert_to.value === 'video-backgroundremover' ? 'video' : 'image';
+}
+
+/** The image URLs typed in, one per line (images only: the API refuses them for video). */
+function imageUrls() {
+  if (kind() !== 'image') return [];
+  return imageUrlInput.value
+    .split(/\s+/)
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+}
+
+/** What a card shows for an image URL until the server names it: the URL's last segment. */
+function urlFile(url, position) {
+  let name = '';
+  try {
+    name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    name = '';
+  }
+  return { name: name || `image-${position}`, type: 'image/*', size: 0, sourceUrl: url };
 }
 
 function syncVisibility() {
@@ -118,6 +139,8 @@ function buildForm(inline) {
       if (el[name].value.trim() !== '') data.append(name, el[name].value.trim());
     }
     if (el.despill.checked) data.append('despill', 'true');
+    if (el.refine.checked) data.append('refine', 'true');
+    for (const url of imageUrls()) data.append('image_url', url);
   } else {
     data.append('video_format', el.video_format.value);
     data.append('video_bg_color_enabled', String(el.video_bg_color_enabled.checked));
@@ -148,7 +171,9 @@ function requestFields() {
   let background;
   for (const [name, value] of buildForm(false).entries()) {
     if (name === 'uploads') continue;
-    if (typeof value === 'string') options[name] = value;
+    // image_url repeats: the client sends a list as the field repeated.
+    if (name === 'image_url') options.image_url = [...(options.image_url ?? []), value];
+    else if (typeof value === 'string') options[name] = value;
     else background ??= value;
   }
   return { options, background };
@@ -183,7 +208,7 @@ function mediaElement(url, type) {
   return img;
 }
 
-/** One card per input file: name, state, before/after and the download link once done. */
+/** One card per input (a file, or an image URL): name, state, before/after and the download link once done. */
 function createCard(file) {
   const li = document.createElement('li');
   li.className = 'result';
@@ -198,14 +223,14 @@ function createCard(file) {
   const compare = document.createElement('div');
   compare.className = 'compare';
   const before = document.createElement('figure');
-  before.append(mediaElement(URL.createObjectURL(file), file.type));
+  before.append(mediaElement(file.sourceUrl ?? URL.createObjectURL(file), file.type));
   const beforeCaption = document.createElement('figcaption');
   beforeCaption.textContent = 'Before';
   before.append(beforeCaption);
   compare.append(before);
   li.append(title, state, progress, compare);
   resultList.append(li);
-  return { li, state, progress, compare, done: false, file };
+  return { li, title, state, progress, compare, done: false, file };
 }
 
 function markDone(card, entry) {
@@ -258,8 +283,23 @@ const STATUS_TEXT = {
   running: 'Working',
 };
 
+/** An image URL's card takes the name the server gave its input (`items[].source_url`). */
+function nameUrlCards(data, cards) {
+  const items = Array.isArray(data.items) ? data.items : [];
+  for (const card of cards) {
+    if (card.file.sourceUrl === undefined || card.named) continue;
+    const href = URL.canParse(card.file.sourceUrl) ? new URL(card.file.sourceUrl).href : '';
+    const item = items.find((i) => i.source_url === href);
+    if (!item) continue;
+    card.file.name = item.input;
+    card.title.textContent = item.input;
+    card.named = true;
+  }
+}
+
 /** Shows one /v1/results answer on the cards. */
 function render(data, cards) {
+  nameUrlCards(data, cards);
   for (const entry of data.files ?? []) {
     const card = findCard(cards, entry.filename);
     if (card) markDone(card, entry);
@@ -297,8 +337,9 @@ async function poll(client, uuid, cards) {
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   formError.textContent = '';
-  if (chosen.length === 0) {
-    formError.textContent = 'Choose at least one file.';
+  const urls = imageUrls();
+  if (chosen.length === 0 && urls.length === 0) {
+    formError.textContent = 'Choose at least one file, or give an image URL.';
     filesInput.focus();
     return;
   }
@@ -307,14 +348,18 @@ form.addEventListener('submit', async (event) => {
   overall.hidden = false;
   overall.value = 0;
   statusLine.textContent = `Uploading ${chosen.length} file(s)…`;
-  const cards = chosen.map(createCard);
+  const cards = [...chosen, ...urls.map((url, i) => urlFile(url, i + 1))].map(createCard);
   try {
     const client = apiClient();
     const { options, background } = requestFields();
-    const data = await client.upload(options, chosen, {
-      ...(background ? { background } : {}),
-      ...(FORCE_PRESIGNED ? { via: 'presigned' } : {}),
-    });
+    // Image URLs go in the convert request itself, so their files travel inline beside them.
+    const data =
+      urls.length > 0
+        ? await client.convert(options, chosen, background ? { background } : {})
+        : await client.upload(options, chosen, {
+            ...(background ? { background } : {}),
+            ...(FORCE_PRESIGNED ? { via: 'presigned' } : {}),
+          });
     statusLine.textContent = 'Uploaded; waiting for a worker…';
     await poll(client, data.uuid, cards);
   } catch (error) {

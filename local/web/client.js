@@ -87,6 +87,11 @@ var FORM_OVERHEAD_BYTES = 64 * 1024;
 function formValue(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
+function appendField(form, name, value) {
+  if (value === void 0) return;
+  if (Array.isArray(value)) for (const item of value) form.append(name, formValue(item));
+  else form.append(name, formValue(value));
+}
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -129,7 +134,7 @@ var CutoutClient = class {
   convert(options, files, extra = {}) {
     const form = new FormData();
     for (const [name, value] of Object.entries(options)) {
-      if (value !== void 0) form.append(name, formValue(value));
+      appendField(form, name, value);
     }
     for (const file of files) form.append("files", file, file.name);
     if (extra.background !== void 0) {
@@ -175,7 +180,7 @@ var CutoutClient = class {
     } else {
       const form = new FormData();
       for (const [name, value] of Object.entries(options)) {
-        if (value !== void 0) form.append(name, formValue(value));
+        appendField(form, name, value);
       }
       form.append("uploads", JSON.stringify(uploads));
       const field = extra.background.type.startsWith("video/") ? "bg_video" : "bg_image";
@@ -220,9 +225,24 @@ var CutoutClient = class {
    */
   async wait(uuid, options = {}) {
     const started = Date.now();
-    const max = options.maxIntervalMs ?? 5e3;
+    const webhook = options.webhook;
+    const max = options.maxIntervalMs ?? (webhook ? 6e4 : 5e3);
     const backoff = options.backoff ?? 1.5;
-    let pause = options.intervalMs ?? 500;
+    const pause = options.intervalMs ?? (webhook ? 5e3 : 500);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const arrived = webhook?.waitFor(uuid, stop.signal).catch(() => new Promise(() => void 0));
+    try {
+      return await this.#poll(uuid, options, started, pause, max, backoff, arrived);
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      stop.abort();
+    }
+  }
+  async #poll(uuid, options, started, firstPause, max, backoff, arrival) {
+    let pause = firstPause;
+    let arrived = arrival;
     for (; ; ) {
       const results = await this.results(uuid, options.signal);
       if (results.finished) return results;
@@ -234,7 +254,15 @@ var CutoutClient = class {
           "DEADLINE_EXCEEDED"
         );
       }
-      await sleep(pause, options.signal);
+      if (arrived) {
+        const woken = await Promise.race([
+          sleep(pause, options.signal).then(() => false),
+          arrived.then(() => true)
+        ]);
+        if (woken) arrived = void 0;
+      } else {
+        await sleep(pause, options.signal);
+      }
       pause = Math.min(max, pause * backoff);
     }
   }

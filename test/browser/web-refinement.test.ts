@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('web page: mask refinement and HEIC', () => {
-  it('sends mask_shift, mask_feather and despill with a HEIC and shows the upright result', async () => {
+  it('sends mask_shift, mask_feather, despill and refine with a HEIC and shows the upright result', async () => {
     const page = await browser.newPage();
     // The form's text fields as the page appends them (the request body itself is a stream).
     await page.addInitScript(() => {
@@ -44,6 +44,7 @@ describe('web page: mask refinement and HEIC', () => {
     await page.getByLabel('Grow or shrink the subject', { exact: false }).fill('-3');
     await page.getByLabel('Soft edge', { exact: false }).fill('6');
     await page.getByLabel('despill', { exact: false }).check();
+    await page.getByLabel('(refine)', { exact: false }).check();
     await page.getByRole('button', { name: 'Remove background' }).click();
     await page.waitForFunction(
       () => {
@@ -62,7 +63,7 @@ describe('web page: mask refinement and HEIC', () => {
     expect(size).toEqual([110, 170]);
     const sent = await page.evaluate(() => (window as unknown as { sent: string[] }).sent);
     expect(sent).toEqual(
-      expect.arrayContaining(['mask_shift=-3', 'mask_feather=6', 'despill=true']),
+      expect.arrayContaining(['mask_shift=-3', 'mask_feather=6', 'despill=true', 'refine=true']),
     );
     await page.close();
   });

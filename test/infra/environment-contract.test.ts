@@ -4,6 +4,7 @@ import { workerTaskEnvShape } from '../../containers/worker/env.ts';
 import { ENV } from '../../core/config/resources.ts';
 import { authorizerEnvShape } from '../../functions/authorizer/env.ts';
 import { convertEnvShape } from '../../functions/convert/env.ts';
+import { deliverWebhookEnvShape } from '../../functions/deliver-webhook/env.ts';
 import { filesEnvShape } from '../../functions/files/env.ts';
 import { deadLetterEnvShape } from '../../functions/on-dead-letter/env.ts';
 import { uploadEnvShape } from '../../functions/on-upload/env.ts';
@@ -26,6 +27,7 @@ const SHAPES: Readonly<Record<FunctionName, z.ZodRawShape>> = {
   'on-upload': uploadEnvShape,
   'on-dead-letter': deadLetterEnvShape,
   reconciler: reconcilerEnvShape,
+  'deliver-webhook': deliverWebhookEnvShape,
 };
 /** Set for the runtime, not for cutout: Node's flags, the NVIDIA container runtime's devices. */
 const FUNCTION_RUNTIME_ONLY = ['NODE_OPTIONS'];

@@ -3,6 +3,7 @@ import { PENDING_INDEX } from '../../adapters/aws/table-keys.ts';
 import { LOG_LEVEL_ENV } from '../../adapters/observability/log.ts';
 import { RECONCILER_DEFAULTS, RECONCILER_ENV } from '../../core/config/reconciler.ts';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
+import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
 import { loadConfig } from '../../infra/config.ts';
 import { type CfnJson, resourcesOfType, synthesizedForFile } from './support/test-app.ts';
 
@@ -108,6 +109,7 @@ describe('reconciler', () => {
         ENV.imageQueueUrl,
         ENV.videoQueueUrl,
         RECONCILER_ENV.queuedAfterSeconds,
+        WEBHOOK_ENV.queueUrl,
         LOG_LEVEL_ENV,
         'NODE_OPTIONS',
       ].sort(),

@@ -5,6 +5,7 @@ import { WORKER_ENV } from '../../containers/worker/env.ts';
 import { LOG_METRIC_NAMES, METRIC_NAMES, METRICS_NAMESPACE } from '../../core/config/metrics.ts';
 import { ENV, S3_PREFIX } from '../../core/config/resources.ts';
 import { ERROR_CODES, type ErrorCode } from '../../core/errors.ts';
+import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
 import { UNAUTHORIZED_BODY } from '../../functions/authorizer/unauthorized.ts';
 import { HTTP_STATUS } from '../../functions/shared/http.ts';
 import { API_BINARY_MEDIA_TYPES, API_STAGE } from '../../infra/constructs/job-api.ts';
@@ -231,7 +232,13 @@ describe('Lambdas', () => {
         ENV.videoQueueUrl,
       ]),
     );
-    expect(env('on-dead-letter')).toEqual([ENV.jobsTable, 'NODE_OPTIONS', LOG_LEVEL_ENV]);
+    // The webhooks queue: a file it fails may finish its job (docs/webhooks.md).
+    expect(env('on-dead-letter')).toEqual([
+      ENV.jobsTable,
+      'NODE_OPTIONS',
+      WEBHOOK_ENV.queueUrl,
+      LOG_LEVEL_ENV,
+    ]);
   });
 
   it('grants object access by exact action, never s3:* families', () => {
@@ -282,7 +289,11 @@ describe('upload and dead-letter events', () => {
 
   it('drains both dead-letter queues into on-dead-letter with partial batch failures', () => {
     const [onDeadLetterId] = functionNamed('on-dead-letter');
-    const mappings = resources('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+    // The third mapping is the webhooks queue's (test/infra/webhook-delivery.test.ts).
+    expect(resources('AWS::Lambda::EventSourceMapping')).toHaveLength(3);
+    const mappings = resources('AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties)
+      .filter((m) => JSON.stringify(m.FunctionName).includes(onDeadLetterId));
     expect(mappings).toHaveLength(2);
     for (const m of mappings) {
       expect(m).toMatchObject({
@@ -505,7 +516,12 @@ describe('GPU workers', () => {
           'dynamodb:UpdateItem',
         ]),
       );
-      expect(actions).not.toContain('sqs:SendMessage');
+      // Sending only to the webhooks queue (a finished job's event), never to a work queue.
+      const sends = (
+        policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]
+      ).filter((s) => ([] as unknown[]).concat(s.Action).includes('sqs:SendMessage'));
+      expect(sends).toHaveLength(1);
+      expect(JSON.stringify(sends[0]?.Resource)).toMatch(/Webhookscutoutwebhooks/);
       // ECS: task scale-in protection only.
       expect(actions.filter((a) => String(a).startsWith('ecs:')).sort()).toEqual([
         'ecs:GetTaskProtection',
@@ -533,7 +549,8 @@ describe('monitoring', () => {
     const visible = alarmsWith('ApproximateNumberOfMessagesVisible').filter(([, a]) =>
       JSON.stringify(a.Properties.Dimensions ?? '').includes('dlq'),
     );
-    expect(visible).toHaveLength(2);
+    // Image, video and webhooks dead-letter queues.
+    expect(visible).toHaveLength(3);
     const received = alarmsWith('NumberOfMessagesReceived');
     expect(received).toHaveLength(2);
     for (const [, a] of [...visible, ...received]) {

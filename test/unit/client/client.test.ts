@@ -146,6 +146,23 @@ describe('CutoutClient', () => {
     expect([...new Uint8Array(await file.arrayBuffer())]).toEqual([1, 2, 3]);
   });
 
+  it('convert sends a list option as the field repeated (image_url)', async () => {
+    const client = new CutoutClient({ baseUrl: base, apiKey: 'test-key' });
+    await client.convert(
+      {
+        convert_to: 'image-backgroundremover',
+        image_url: ['https://a.example/1.png', 'https://a.example/2.png'],
+      },
+      [],
+    );
+    const form = await formOf(seen[0] as Seen);
+    expect(form.getAll('image_url')).toEqual([
+      'https://a.example/1.png',
+      'https://a.example/2.png',
+    ]);
+    expect(form.getAll('files')).toEqual([]);
+  });
+
   it("convert rejects with the API's code and message", async () => {
     const client = new CutoutClient({ baseUrl: base, apiKey: 'wrong' });
     const error = await client

@@ -52,6 +52,35 @@ describe('readRequestBody', () => {
     ]);
   });
 
+  it('collects repeated image_url values into a list, in multipart and urlencoded bodies', async () => {
+    const form = new FormData();
+    form.append('image_url', 'https://a.example/1.png');
+    form.append('convert_to', 'image-backgroundremover');
+    form.append('image_url[]', 'https://a.example/2.png');
+    const request = new Request('http://x', { method: 'POST', body: form });
+    const body = Buffer.from(await request.arrayBuffer());
+    const multipart = await readRequestBody(
+      event(body, request.headers.get('content-type') ?? ''),
+      { maxBytes: 1000, maxFiles: 5 },
+    );
+    expect(multipart.fields).toEqual({
+      image_url: ['https://a.example/1.png', 'https://a.example/2.png'],
+      convert_to: 'image-backgroundremover',
+    });
+    const urlencoded = await readRequestBody(
+      event(
+        Buffer.from(
+          'image_url=https%3A%2F%2Fa.example%2F1.png&image_url=https%3A%2F%2Fa.example%2F2.png',
+        ),
+        'application/x-www-form-urlencoded',
+      ),
+      { maxBytes: 1000, maxFiles: 0 },
+    );
+    expect(urlencoded.fields).toEqual({
+      image_url: ['https://a.example/1.png', 'https://a.example/2.png'],
+    });
+  });
+
   it('parses urlencoded and JSON bodies', async () => {
     const url = await readRequestBody(
       event(Buffer.from('uuid=abc&lang=en'), 'application/x-www-form-urlencoded'),

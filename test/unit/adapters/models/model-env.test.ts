@@ -42,6 +42,10 @@ describe('modelSettingsFromEnv', () => {
       { CUTOUT_ORT_PROVIDERS: 'cpu,tpu' },
       'CUTOUT_ORT_PROVIDERS: "cpu,tpu" is not valid: unknown execution provider "tpu"',
     ],
+    [
+      { CUTOUT_ORT_PROVIDERS: 'web-gpu' },
+      'CUTOUT_ORT_PROVIDERS: "web-gpu" is not valid: unknown execution provider "web-gpu" (cpu, cuda, webgpu)',
+    ],
     [{ CUTOUT_ORT_THREADS: 'many' }, 'CUTOUT_ORT_THREADS: "many" is not valid'],
     [{ CUTOUT_ORT_THREADS: '0' }, 'CUTOUT_ORT_THREADS: "0" is not valid'],
     [{ CUTOUT_MODEL_DOWNLOAD: 'maybe' }, 'CUTOUT_MODEL_DOWNLOAD: "maybe" is not valid'],

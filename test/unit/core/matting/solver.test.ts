@@ -123,3 +123,138 @@ describe('incompleteCholesky', () => {
     });
   });
 });
+
+describe('fused dot products of the stencil kernels', () => {
+  /** A 2-D stencil system over a 6x5 block: every forward slot is used. */
+  function block(): ReturnType<typeof createStencilMatrix> {
+    const w = 6;
+    const h = 5;
+    const a = createStencilMatrix(w * h);
+    const offsets: [number, number][] = [
+      [1, 0],
+      [2, 0],
+      [-2, 1],
+      [-1, 1],
+      [0, 1],
+      [1, 1],
+      [2, 1],
+      [-2, 2],
+      [-1, 2],
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        a.diag[i] = 20 + (i % 7);
+        offsets.forEach(([dx, dy], s) => {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || nx >= w || ny >= h) return;
+          a.cols[i * SLOTS + s] = ny * w + nx;
+          a.vals[i * SLOTS + s] = -0.5 - ((i + s) % 3) * 0.25;
+        });
+      }
+    }
+    return a;
+  }
+
+  it('multiply returns x . (A x) and IC(0) returns r . z, equal to a separate pass', () => {
+    const a = block();
+    const x = Float64Array.from({ length: a.n }, (_, i) => Math.sin(i + 1));
+    const y = new Float64Array(a.n);
+    const xy = multiply(a, x, y);
+    expect(xy).toBeCloseTo(
+      x.reduce((s, v, i) => s + v * def(y[i]), 0),
+      9,
+    );
+    const f = incompleteCholesky(a, [0]);
+    expect(f).toBeDefined();
+    const z = new Float64Array(a.n);
+    const rz = applyIncompleteCholesky(f as NonNullable<typeof f>, x, z);
+    expect(rz).toBeCloseTo(
+      x.reduce((s, v, i) => s + v * def(z[i]), 0),
+      9,
+    );
+    expect(rz).toBeGreaterThan(0);
+  });
+
+  it('CG takes the same path whether the kernels return the dot products or not', () => {
+    const a = block();
+    const f = incompleteCholesky(a, [0]) as NonNullable<ReturnType<typeof incompleteCholesky>>;
+    const b = Float64Array.from({ length: a.n }, (_, i) => (i % 4) - 1.5);
+    const fused = conjugateGradient(
+      (x, y) => multiply(a, x, y),
+      b,
+      new Float64Array(a.n),
+      (r, z) => applyIncompleteCholesky(f, r, z),
+      { rtol: 1e-10, maxIterations: 200 },
+    );
+    const plain = conjugateGradient(
+      (x, y) => {
+        multiply(a, x, y);
+      },
+      b,
+      new Float64Array(a.n),
+      (r, z) => {
+        applyIncompleteCholesky(f, r, z);
+      },
+      { rtol: 1e-10, maxIterations: 200 },
+    );
+    expect(fused.converged).toBe(true);
+    expect(fused.iterations).toBe(plain.iterations);
+    fused.x.forEach((v, i) => {
+      expect(v).toBeCloseTo(def(plain.x[i]), 8);
+    });
+  });
+});
+
+describe('incompleteCholesky pivot fixes', () => {
+  /**
+   * 1,500 rows (one fix allowed): a well-conditioned tridiagonal chain, with rows 1000 and 1001 coupled so
+   * strongly ([[1, 2], [2, 1]]) that their second pivot breaks down at any small shift.
+   */
+  function chainWithBadPair(): ReturnType<typeof createStencilMatrix> {
+    const n = 1500;
+    const a = createStencilMatrix(n);
+    for (let i = 0; i < n; i++) {
+      a.diag[i] = 4;
+      if (i + 1 < n && i !== 999 && i !== 1001) {
+        a.cols[i * SLOTS] = i + 1;
+        a.vals[i * SLOTS] = -1;
+      }
+    }
+    a.diag[1000] = 1;
+    a.diag[1001] = 1;
+    a.vals[1000 * SLOTS] = 2;
+    return a;
+  }
+
+  it('replaces one broken-down pivot in a large system instead of raising the shift for all', () => {
+    const a = chainWithBadPair();
+    const f = incompleteCholesky(a, [0.01, 10]);
+    expect(f?.shift).toBe(0.01);
+    expect(f?.pivotFixes).toBe(1);
+    // The factor is still positive definite: r . (U^T U)^-1 r > 0.
+    const r = Float64Array.from({ length: a.n }, (_, i) => Math.cos(i));
+    const z = new Float64Array(a.n);
+    expect(applyIncompleteCholesky(f as NonNullable<typeof f>, r, z)).toBeGreaterThan(0);
+  });
+
+  it('falls back to the next shift when more pivots break down than it may fix', () => {
+    const a = chainWithBadPair();
+    // Make a second pair break down too: 2 > floor(1500 / 1000) fixes.
+    a.cols[499 * SLOTS] = 499;
+    a.vals[499 * SLOTS] = 0;
+    a.cols[501 * SLOTS] = 501;
+    a.vals[501 * SLOTS] = 0;
+    a.diag[500] = 1;
+    a.diag[501] = 1;
+    a.cols[500 * SLOTS] = 501;
+    a.vals[500 * SLOTS] = 2;
+    const f = incompleteCholesky(a, [0.01, 10]);
+    expect(f?.shift).toBe(10);
+    expect(f?.pivotFixes).toBe(0);
+  });
+});

@@ -35,6 +35,7 @@ describe('parseImageOptions', () => {
       postProcessMask: false,
       format: 'png',
       maskRefinement: { shift: 0, feather: 0, despill: false },
+      refine: false,
     });
   });
 

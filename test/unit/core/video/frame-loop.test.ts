@@ -93,6 +93,55 @@ describe('runFrameLoop', () => {
     expect(pass.written).toEqual([9, 9, 9]);
   });
 
+  it('keeps frame order when a slow model answers later batches first', async () => {
+    // Batch k waits (5 - k) ms: a later batch's inference ends before an earlier one's.
+    let call = 0;
+    const slowFirst = async (images: readonly RgbImage[]): Promise<Mask[]> => {
+      const delay = Math.max(0, 5 - call++);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      return echoSegment(images);
+    };
+    const pass = fakePass(12, { lead: 8 });
+    await expect(runFrameLoop({ pass, size: S, batchSize: 2, segment: slowFirst })).resolves.toBe(
+      12,
+    );
+    expect(pass.written).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
+  it('hands each frame back to the codec only once its mask is written', async () => {
+    const pass = fakePass(7, { lead: 4 });
+    const released: string[] = [];
+    const early: number[] = [];
+    const seenBySmoother: number[] = [];
+    await runFrameLoop({
+      pass: {
+        ...pass,
+        release(frames) {
+          for (const frame of frames) {
+            const id = frame[0] ?? -1;
+            if (!pass.written.includes(id)) early.push(id);
+            released.push(String(id));
+            // The codec refills a released frame: nothing may read it afterwards.
+            frame.fill(99);
+          }
+        },
+      },
+      size: S,
+      batchSize: 3,
+      segment: echoSegment,
+      smoother: {
+        next: (rgb, m) => {
+          seenBySmoother.push(rgb[0] ?? -1);
+          return m;
+        },
+      },
+    });
+    expect(early).toEqual([]);
+    expect(released).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+    expect(seenBySmoother).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(pass.written).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('refuses a frame of the wrong size', async () => {
     const run = runFrameLoop({
       pass: fakePass(2, { bytes: 5 }),

@@ -299,6 +299,30 @@ describe('removeVideoBackground', () => {
     expect(codec.finished).toBe(false);
   });
 
+  it("reuses a small model's input tensors from one video to the next", async () => {
+    const inputs: Float32Array[][] = [[], []];
+    let video = 0;
+    // One segmenter object for both videos, as a worker keeps it.
+    const recording: Segmenter = {
+      ...segmenter,
+      infer: async (input, batch) => {
+        inputs[video]?.push(input);
+        return new Float32Array(batch * S * S).fill(1);
+      },
+    };
+    for (video = 0; video < 2; video++) {
+      await removeVideoBackground(
+        { inputPath: '/in/a.mp4', outputPath: '/out/a.mov', options: parseVideoOptions({}) },
+        { segmenter: recording, codec: fakeCodec({}, 9) },
+      );
+    }
+    const [first = [], second = []] = inputs;
+    expect(first.length).toBeGreaterThan(1);
+    expect(second.length).toBeGreaterThan(1);
+    const buffersOfFirst = new Set(first.map((input) => input.buffer));
+    expect(second.every((input) => buffersOfFirst.has(input.buffer))).toBe(true);
+  });
+
   it('fails with DECODE_FAILED when no frame comes out', async () => {
     const codec = fakeCodec({}, 0);
     await expect(run({}, codec)).rejects.toMatchObject({ code: 'DECODE_FAILED' });

@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+let t = performance.now();
+const b = await readFile('.cache/models/isnet-imgly.fp32.onnx');
+const r = performance.now() - t; t = performance.now();
+createHash('sha256').update(b).digest('hex');
+console.log('read', Math.round(r), 'hash', Math.round(performance.now() - t));
+const { modelSettingsFromEnv } = await import('../adapters/models/model-env.ts');
+const { createSegmenterProvider } = await import('../adapters/onnx/segmenter-provider.ts');
+t = performance.now();
+const p = createSegmenterProvider(modelSettingsFromEnv({ CUTOUT_MODEL_DIR: '.cache/models' }), { log: (l) => console.log(Math.round(performance.now() - t), l) });
+await p.get('isnet-imgly');
+console.log('get', Math.round(performance.now() - t));

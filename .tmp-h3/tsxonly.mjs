@@ -1,0 +1,1 @@
+const { register } = await import('tsx/esm/api'); register();

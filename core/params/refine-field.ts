@@ -1,0 +1,16 @@
+import { booleanField, fieldDocs } from './field-schemas.ts';
+
+const refine = booleanField(false);
+{
+  const doc = fieldDocs.get(refine);
+  if (doc !== undefined) {
+    fieldDocs.add(refine, {
+      ...doc,
+      description:
+        'Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent (see docs/refine.md)',
+    });
+  }
+}
+
+/** The `refine` request field (images only). */
+export const refineShape = { refine };
