@@ -1,1 +1,0 @@
-const { register } = await import('tsx/esm/api'); register();
