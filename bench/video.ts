@@ -35,6 +35,7 @@ import { modelSettingsFromEnv } from '../adapters/models/model-env.ts';
 import { createSegmenterProvider } from '../adapters/onnx/segmenter-provider.ts';
 import type { Mask, RgbImage } from '../core/image/raster.ts';
 import { parseVideoOptions, VIDEO_FORMATS } from '../core/params/convert-params.ts';
+import { refineModelMask } from '../core/pipeline/refine/refine-model-mask.ts';
 import type { Segmenter } from '../core/ports.ts';
 import { videoOutputSpec } from '../core/video/output-formats.ts';
 import { removeVideoBackground } from '../core/video/remove-video-background.ts';
@@ -345,6 +346,12 @@ interface QualityRow {
   readonly minIouSmooth: number;
   readonly flickerRaw: number;
   readonly flickerSmooth: number;
+  /** What refine=true gives: each smoothed model-size mask refined, guided by its frame. */
+  readonly iouRefine: number;
+  readonly minIouRefine: number;
+  readonly flickerRefine: number;
+  /** The order not kept: refined first, then smoothed. */
+  readonly flickerRefineFirst: number;
   readonly msPerFrame: number;
 }
 
@@ -375,11 +382,21 @@ async function quality(rows: readonly ManifestRow[], dir: string): Promise<Quali
       // As the pipeline runs: smoothing on the model-size masks, then the encoder's bilinear
       // scale to the frame (resizeMaskBilinear samples as ffmpeg's scale does).
       const smoother = createTemporalSmoother(size, size);
+      const refineFirstSmoother = createTemporalSmoother(size, size);
       const toFrame = (m: Uint8Array) => resizeMaskBilinear(m, size, size, width, height);
       const iouRaw: number[] = [];
       const iouSmooth: number[] = [];
-      const fl = { raw: [0, 0], smooth: [0, 0] };
-      let prev: { raw: Uint8Array; smooth: Uint8Array; gt: Mask } | undefined;
+      const iouRefine: number[] = [];
+      const fl = { raw: [0, 0], smooth: [0, 0], refine: [0, 0], refineFirst: [0, 0] };
+      let prev:
+        | {
+            raw: Uint8Array;
+            smooth: Uint8Array;
+            refine: Uint8Array;
+            refineFirst: Uint8Array;
+            gt: Mask;
+          }
+        | undefined;
       let index = 0;
       let segMs = 0;
       let inOrder: Promise<void> = Promise.resolve();
@@ -391,19 +408,33 @@ async function quality(rows: readonly ManifestRow[], dir: string): Promise<Quali
         for (let i = 0; i < frames.length; i++) {
           const modelMask = (masks[i] as Mask).data;
           const raw = toFrame(modelMask);
-          const smooth = toFrame(smoother.next((frames[i] as RgbImage).data, modelMask));
+          const frame = frames[i] as RgbImage;
+          const smoothModel = smoother.next(frame.data, modelMask);
+          const smooth = toFrame(smoothModel);
+          // As refine=true runs: the smoothed model-size mask refined, guided by its model-size frame.
+          const refine = toFrame(
+            refineModelMask(frame, { data: smoothModel, width: size, height: size }).data,
+          );
+          const refineFirst = toFrame(
+            refineFirstSmoother.next(frame.data, refineModelMask(frame, masks[i] as Mask).data),
+          );
           const gt = await readGray(
             join(args.data, row.alphaDir, `${String(index).padStart(5, '0')}.png`),
           );
           iouRaw.push(maskIoU({ data: raw, width, height }, gt));
           iouSmooth.push(maskIoU({ data: smooth, width, height }, gt));
+          iouRefine.push(maskIoU({ data: refine, width, height }, gt));
           if (prev) {
             const [a, n] = flicker(prev.raw, raw, prev.gt, gt);
             const [b] = flicker(prev.smooth, smooth, prev.gt, gt);
+            const [c] = flicker(prev.refine, refine, prev.gt, gt);
             fl.raw = [(fl.raw[0] ?? 0) + a, (fl.raw[1] ?? 0) + n];
             fl.smooth = [(fl.smooth[0] ?? 0) + b, (fl.smooth[1] ?? 0) + n];
+            fl.refine = [(fl.refine[0] ?? 0) + c, (fl.refine[1] ?? 0) + n];
+            const [d] = flicker(prev.refineFirst, refineFirst, prev.gt, gt);
+            fl.refineFirst = [(fl.refineFirst[0] ?? 0) + d, (fl.refineFirst[1] ?? 0) + n];
           }
-          prev = { raw, smooth, gt };
+          prev = { raw, smooth, refine, refineFirst, gt };
           index++;
         }
         return masks;
@@ -444,11 +475,15 @@ async function quality(rows: readonly ManifestRow[], dir: string): Promise<Quali
         minIouSmooth: Math.min(...iouSmooth),
         flickerRaw: (fl.raw[0] ?? 0) / Math.max(1, fl.raw[1] ?? 0),
         flickerSmooth: (fl.smooth[0] ?? 0) / Math.max(1, fl.smooth[1] ?? 0),
+        iouRefine: mean(iouRefine),
+        minIouRefine: Math.min(...iouRefine),
+        flickerRefine: (fl.refine[0] ?? 0) / Math.max(1, fl.refine[1] ?? 0),
+        flickerRefineFirst: (fl.refineFirst[0] ?? 0) / Math.max(1, fl.refineFirst[1] ?? 0),
         msPerFrame: segMs / Math.max(1, index),
       };
       out.push(q);
       console.log(
-        `${q.name} (${q.frames} frames, ${formatFrameRate(info.frameRate)} fps): IoU ${f3(q.iouRaw)} -> ${f3(q.iouSmooth)} smoothed; flicker ${f2(q.flickerRaw)} -> ${f2(q.flickerSmooth)}; ${Math.round(q.msPerFrame)} ms/frame segmentation`,
+        `${q.name} (${q.frames} frames, ${formatFrameRate(info.frameRate)} fps): IoU ${f3(q.iouRaw)} -> ${f3(q.iouSmooth)} smoothed; flicker ${f2(q.flickerRaw)} -> ${f2(q.flickerSmooth)}; smoothed + refine: IoU ${f3(q.iouRefine)}, flicker ${f2(q.flickerRefine)} (refined before smoothing: ${f2(q.flickerRefineFirst)}); ${Math.round(q.msPerFrame)} ms/frame segmentation`,
       );
     }
   } finally {
@@ -531,6 +566,13 @@ function targetSummary(
     lines.push(
       `| flicker lower than per-frame inference, IoU no worse | ${ok.length} of ${qualityRows.length} clips | ${status(ok.length === qualityRows.length)} |`,
     );
+    // Issue 16: refine must not add flicker; compared at the precision it is reported with.
+    const steady = qualityRows.filter(
+      (r) => Number(f2(r.flickerRefine)) <= Number(f2(r.flickerSmooth)),
+    );
+    lines.push(
+      `| refine adds no flicker (smoothing + refine <= smoothing alone) | ${steady.length} of ${qualityRows.length} clips${qualityRows.map((r) => `; ${r.name} ${f2(r.flickerSmooth)} -> ${f2(r.flickerRefine)}`).join('')} | ${status(steady.length === qualityRows.length)} |`,
+    );
   }
   if (rssRows && rssRows.length > 1) {
     const peaks = rssRows.map((r) => r.maxRssMiB);
@@ -590,13 +632,13 @@ async function main(): Promise<void> {
       sections.push(
         `### Mask quality and flicker (\`${args.model}\`, first ${args['iou-frames']} frames of each ground-truth video)`,
         '',
-        "IoU of alpha >= 128 against the ground truth >= 128, per frame; flicker = mean absolute change of alpha (0-255) between consecutive frames over the pixels whose ground truth does not change. Raw = per-frame inference; smoothed = with the default temporal smoother (model-size masks; reversals of a pixel's last move are damped, continuing moves and full-range changes pass). Both are scaled to the frame with the encoder's bilinear sampling before they are compared.",
+        "IoU of alpha >= 128 against the ground truth >= 128, per frame; flicker = mean absolute change of alpha (0-255) between consecutive frames over the pixels whose ground truth does not change. Raw = per-frame inference; smoothed = with the default temporal smoother (model-size masks; reversals of a pixel's last move are damped, continuing moves and full-range changes pass). Smoothed + refine = `refine=true` as the pipeline runs it: each smoothed model-size mask refined against its model-size frame (docs/refine.md); refine first = the order not kept (refined, then smoothed). All are scaled to the frame with the encoder's bilinear sampling before they are compared.",
         '',
-        '| clip | frames | IoU raw | IoU smoothed | min IoU raw | min IoU smoothed | flicker raw | flicker smoothed | segmentation ms/frame |',
-        '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+        '| clip | frames | IoU raw | IoU smoothed | IoU smoothed + refine | min IoU raw | min IoU smoothed | min IoU smoothed + refine | flicker raw | flicker smoothed | flicker smoothed + refine | flicker refine first, then smoothed | segmentation ms/frame |',
+        '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
         ...qualityRows.map(
           (r) =>
-            `| ${r.name} | ${r.frames} | ${f3(r.iouRaw)} | ${f3(r.iouSmooth)} | ${f3(r.minIouRaw)} | ${f3(r.minIouSmooth)} | ${f2(r.flickerRaw)} | ${f2(r.flickerSmooth)} | ${Math.round(r.msPerFrame)} |`,
+            `| ${r.name} | ${r.frames} | ${f3(r.iouRaw)} | ${f3(r.iouSmooth)} | ${f3(r.iouRefine)} | ${f3(r.minIouRaw)} | ${f3(r.minIouSmooth)} | ${f3(r.minIouRefine)} | ${f2(r.flickerRaw)} | ${f2(r.flickerSmooth)} | ${f2(r.flickerRefine)} | ${f2(r.flickerRefineFirst)} | ${Math.round(r.msPerFrame)} |`,
         ),
         '',
       );

@@ -33,6 +33,7 @@ export function createImageUrlFetcher(
     return {
       body: response.body,
       contentType: Array.isArray(type) ? type[0] : type,
+      discard: () => response.body.destroy(),
     };
   };
 }

@@ -37,6 +37,11 @@ export interface OutboundRequest {
   maxResponseBytes: number;
   /** The caller's own stop (a file's deadline): aborts the request or its body with its reason. */
   signal?: AbortSignal;
+  /**
+   * A 3xx comes back as a response (still never followed) instead of failing with
+   * OUTBOUND_REFUSED: for a caller to whom it is one more failing status (a webhook attempt).
+   */
+  returnRedirects?: boolean;
 }
 
 export interface OutboundResponse {
@@ -201,7 +206,7 @@ function exchange(
     req.once('error', (error) => settle(error));
     req.once('response', (response) => {
       const status = response.statusCode ?? 0;
-      if (status >= 300 && status < 400) {
+      if (status >= 300 && status < 400 && request.returnRedirects !== true) {
         response.destroy();
         settle(refused(`${url.host} answered ${status}, a redirect; redirects are not followed`));
         return;

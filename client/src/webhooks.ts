@@ -66,6 +66,12 @@ export interface WebhookReceiverOptions {
   readonly toleranceS?: number;
   /** Called once per event id (retries of a delivered event are answered, not repeated). */
   readonly onEvent?: (event: WebhookEvent) => void;
+  /**
+   * How many of the latest event ids (and finished jobs) are remembered, default 10,000, so a
+   * long-running receiver's memory stays bounded; a repeat of an event older than that is
+   * reported again.
+   */
+  readonly rememberEvents?: number;
 }
 
 export interface WebhookReceiver extends WebhookSource {
@@ -76,6 +82,16 @@ export interface WebhookReceiver extends WebhookSource {
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_REMEMBERED = 10_000;
+
+/** Adds `value`, dropping the oldest entries (a Set iterates in insertion order) past `limit`. */
+function remember(set: Set<string>, value: string, limit: number): void {
+  set.add(value);
+  for (const oldest of set) {
+    if (set.size <= limit) break;
+    set.delete(oldest);
+  }
+}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -103,6 +119,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 export async function createWebhookReceiver(
   options: WebhookReceiverOptions,
 ): Promise<WebhookReceiver> {
+  const limit = Math.max(1, options.rememberEvents ?? DEFAULT_REMEMBERED);
   const seen = new Set<string>();
   const finished = new Set<string>();
   const waiters = new Map<string, Set<() => void>>();
@@ -133,10 +150,10 @@ export async function createWebhookReceiver(
         }
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         if (seen.has(event.id)) return;
-        seen.add(event.id);
+        remember(seen, event.id, limit);
         options.onEvent?.(event);
         if (event.type === 'job.finished' && typeof event.data?.uuid === 'string') {
-          finished.add(event.data.uuid);
+          remember(finished, event.data.uuid, limit);
           for (const wake of waiters.get(event.data.uuid) ?? []) wake();
           waiters.delete(event.data.uuid);
         }

@@ -39,9 +39,11 @@ export const QUEUE_SETTINGS = {
   video: { visibilityTimeoutSeconds: 900, maxReceiveCount: 3 },
   /**
    * Webhook events: a receive is a delivery attempt, so maxReceiveCount is the attempts in all
-   * (core/webhooks/retry-schedule.ts); visibility covers one attempt's Lambda run.
+   * (core/webhooks/retry-schedule.ts); visibility is 6 times the delivery Lambda's timeout
+   * (30 s), as Lambda asks of an SQS source, so a batch held back by throttling is not
+   * received again, which would use up an attempt without trying the receiver.
    */
-  webhook: { visibilityTimeoutSeconds: 60, maxReceiveCount: 8 },
+  webhook: { visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
 } as const;
 
 /** Jobs, their inputs and their outputs live this long (DynamoDB TTL and S3 lifecycle agree). */

@@ -9,6 +9,8 @@ export interface FetchedImage {
   readonly body: AsyncIterable<Uint8Array>;
   /** The answer's Content-Type, when it gave one. */
   readonly contentType: string | undefined;
+  /** Drops the body unread and closes its connection (for an answer that is refused). */
+  readonly discard?: () => void;
 }
 
 /**
@@ -52,6 +54,8 @@ export async function fetchImageInput(
     const fetched = await deps.fetchImageUrl(url, { maxBytes, signal });
     const type = (fetched.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!type.startsWith('image/') && !UNLABELLED.has(type)) {
+      // Not left to the fetch's timeout: a hostile answer may never end.
+      fetched.discard?.();
       throw about('UNSUPPORTED_MEDIA', `the answer is ${type}, not an image`);
     }
     await deps.inputs.putStream(file.inputKey, fetched.body, {

@@ -87,7 +87,7 @@ export function readJobRequest(
 ): JobRequest {
   const options = parseConvertOptions(request.fields);
   const imageUrls = parseImageUrls(request.fields, imageUrlRules);
-  const webhook = parseWebhookRequest(request.fields);
+  const webhook = parseWebhookRequest(request.fields, imageUrlRules);
   if (knownModels && !knownModels.has(options.model)) {
     const known = [...knownModels].sort().join(', ');
     throw invalidField('model', `unknown model '${options.model}'; known: ${known}`);

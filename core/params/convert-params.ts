@@ -118,7 +118,6 @@ const imageShape = {
 const IMAGE_ONLY_FIELDS = [
   ...Object.keys(outputControlsShape),
   ...Object.keys(maskRefinementShape),
-  ...Object.keys(refineShape),
 ];
 
 const videoShape = {
@@ -130,6 +129,7 @@ const videoShape = {
   framerate: intField(1, 60),
   frame_limit: intField(1, 1_000_000),
   mov_codec: enumField(MOV_CODECS, 'prores'),
+  ...refineShape,
 };
 
 const convertToShape = { convert_to: enumField(CONVERT_TO, undefined) };
@@ -199,6 +199,8 @@ export interface VideoOptions {
   /** Only the first N frames are read; undefined reads all. */
   readonly frameLimit: number | undefined;
   readonly movCodec: MovCodec;
+  /** Each frame's model mask refined against that frame, before temporal smoothing. */
+  readonly refine: boolean;
 }
 
 export type ConvertOptions = ImageOptions | VideoOptions;
@@ -300,6 +302,7 @@ export function parseVideoOptions(fields: RawFields): VideoOptions {
     framerate: p.framerate,
     frameLimit: p.frame_limit,
     movCodec: p.mov_codec,
+    refine: p.refine,
   };
 }
 

@@ -6,6 +6,9 @@ import type { VideoPass } from './video-codec.ts';
 /** Model-size masks for a batch of model-size frames, one per frame, in order. */
 export type SegmentFrames = (frames: readonly RgbImage[]) => Promise<Mask[]>;
 
+/** A mask reworked against the model-size frame it was inferred from (the `refine` option). */
+export type RefineFrameMask = (frame: RgbImage, mask: Mask) => Mask;
+
 export interface FrameLoopInput {
   /** Model-size rgb24 frames out, one mask per frame back in (VideoPass). */
   readonly pass: Pick<VideoPass, 'read' | 'ready' | 'write' | 'release'>;
@@ -15,6 +18,13 @@ export interface FrameLoopInput {
   readonly segment: SegmentFrames;
   /** Applied to each mask in frame order; omitted: masks are used as inferred. */
   readonly smoother?: TemporalSmoother | undefined;
+  /**
+   * Applied to each mask after the smoother, guided by its frame; omitted: masks are written as
+   * smoothed. After, not before: the smoother's curves are set for the model's own masks, and
+   * refining first stretched the soft edge's wobble past them (more flicker on bench:video's
+   * dance clip; docs/refine.md#video).
+   */
+  readonly refine?: RefineFrameMask | undefined;
   onFrame?(done: number): void;
   readonly signal?: AbortSignal | undefined;
 }
@@ -25,8 +35,8 @@ interface Segmented {
 }
 
 /**
- * decode -> batched inference -> smoothing -> encode, streaming. A batch is whatever the codec
- * has decoded, up to `batchSize`, so inference never waits for a full batch. Batch k+1 is
+ * decode -> batched inference -> smoothing -> refine (when asked) -> encode, streaming. A batch
+ * is whatever the codec has decoded, up to `batchSize`, so inference never waits for a full batch. Batch k+1 is
  * inferred while batch k is smoothed and written, but only when its frames are already there:
  * the codec stops decoding until it gets the masks it is owed, so those are written before
  * waiting on more frames. Memory stays at two batches whatever the length.
@@ -60,8 +70,12 @@ export async function runFrameLoop(input: FrameLoopInput): Promise<number> {
   const emit = async ({ frames, masks }: Segmented): Promise<void> => {
     for (let i = 0; i < frames.length; i++) {
       input.signal?.throwIfAborted();
+      const frame = frames[i] as RgbImage;
       const mask = (masks[i] as Mask).data;
-      const alpha = input.smoother ? input.smoother.next((frames[i] as RgbImage).data, mask) : mask;
+      const smoothed = input.smoother ? input.smoother.next(frame.data, mask) : mask;
+      const alpha = input.refine
+        ? input.refine(frame, { data: smoothed, width: size, height: size }).data
+        : smoothed;
       await input.pass.write(alpha);
       written++;
       input.onFrame?.(written);

@@ -3,6 +3,7 @@ import { CutoutError, invalidField, restated, toCutoutError } from '../errors.ts
 import type { VideoOptions } from '../params/convert-params.ts';
 import { abortError, raceAbort, tightenDeadline } from '../pipeline/abortable.ts';
 import { fitBackground } from '../pipeline/fit-background.ts';
+import { refineModelMask } from '../pipeline/refine/refine-model-mask.ts';
 import type { Segmenter } from '../ports.ts';
 import { runFrameLoop, type SegmentFrames } from './frame-loop.ts';
 import { type VideoOutputSpec, videoOutputSpec } from './output-formats.ts';
@@ -274,6 +275,7 @@ export async function removeVideoBackground(
       batchSize,
       // An inference call cannot be interrupted; the deadline does not wait for it.
       segment: (batch) => raceAbort(segment(batch), active, label),
+      refine: input.options.refine ? refineModelMask : undefined,
       smoother: smoothing === false ? undefined : createTemporalSmoother(size, size, smoothing),
       onFrame: (done) =>
         input.onProgress?.(done, total === undefined ? undefined : Math.max(total, done)),

@@ -116,7 +116,10 @@ export async function deliverWebhook(
       await record({ state: 'delivered', lastStatus: status, deliveredAt: clock.now() });
       return { outcome: 'delivered', status };
     }
-    reason = `the receiver answered HTTP ${status}`;
+    reason =
+      status >= 300 && status < 400
+        ? `the receiver answered HTTP ${status}, a redirect; redirects are not followed`
+        : `the receiver answered HTTP ${status}`;
   } catch (thrown) {
     const error = toCutoutError(thrown);
     if (error.code === 'OUTBOUND_REFUSED') {

@@ -1,12 +1,13 @@
 import { invalidField } from '../errors.ts';
+import type { OutboundUrlRules } from '../outbound/outbound-url.ts';
 import { bad, field, ok, type Parsed, parseShape } from '../params/field-schemas.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookConfig, type WebhookEventType } from './webhook-model.ts';
 
 /**
- * The convert request's webhook fields. The address is checked for form only here; whether it
- * may be called (https on AWS, no private or metadata address after DNS) is the outbound
- * guard's decision at delivery, where the answer can change, and a refusal shows in
- * `/v1/results` `webhook.last_error`.
+ * The convert request's webhook fields. The address is checked for form and scheme here (https
+ * on AWS, as for image_url); whether its host may be called (no private or metadata address
+ * after DNS) is the outbound guard's decision at delivery, where the answer can change, and a
+ * refusal shows in `/v1/results` `webhook.last_error`.
  */
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -83,10 +84,15 @@ export const webhookShape = {
  */
 export function parseWebhookRequest(
   fields: Readonly<Record<string, unknown>>,
+  rules: OutboundUrlRules = { allowHttp: false },
 ): WebhookConfig | undefined {
   const result = parseShape(webhookShape, fields);
   if (!result.ok) throw invalidField(result.field, result.problem);
   const { webhook_url: url, webhook_events: events } = result.value;
+  // Refused now rather than at delivery: unlike an address, the scheme cannot change by then.
+  if (url?.startsWith('http:') && !rules.allowHttp) {
+    throw invalidField('webhook_url', 'uses http; only https URLs are allowed here');
+  }
   if (url === undefined) {
     const raw = fields.webhook_events;
     if (raw !== undefined && raw !== null && String(raw).trim() !== '') {

@@ -24,8 +24,6 @@ export const WEBHOOK_DEFAULTS = {
   staleSeconds: 900,
   /** A finished job's event is left to the worker that ended its last file for this long. */
   graceSeconds: 60,
-  /** The queue's visibility timeout: above the delivery Lambda's timeout. */
-  visibilityTimeoutSeconds: 60,
-  /** Largest answer body read from a receiver (it is discarded; only the status counts). */
-  maxResponseBytes: 64 * 1024,
+  /** The queue's visibility timeout: 6 times the delivery Lambda's (QUEUE_SETTINGS.webhook). */
+  visibilityTimeoutSeconds: 180,
 } as const;

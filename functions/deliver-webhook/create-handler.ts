@@ -9,6 +9,7 @@ import { OUTBOUND_ENV } from '../../adapters/http/outbound-env.ts';
 import { webhookSender } from '../../adapters/http/webhook-sender.ts';
 import { ENV } from '../../core/config/resources.ts';
 import { isCutoutError } from '../../core/errors.ts';
+import { cachedWebhookSecrets } from '../../core/webhooks/cached-secrets.ts';
 import { type DeliveryVerdict, deliverWebhook } from '../../core/webhooks/deliver-webhook.ts';
 import { parseWebhookMessage } from '../../core/webhooks/webhook-message.ts';
 import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
@@ -21,6 +22,13 @@ export interface DeliverWebhookExtras {
   /** Replaces DNS (tests map a name to an address). */
   readonly resolve?: Resolver;
 }
+
+/**
+ * How long a warm function keeps a key's signing secret: finding it is a Scan of the keys
+ * table (it is keyed by the key's hash, a job knows the key's id), which a burst of events for
+ * one key would otherwise repeat per event. A rotated secret signs events within this time.
+ */
+export const SECRET_CACHE_MS = 60_000;
 
 /**
  * SQS event from the webhooks queue: each record is one delivery attempt of one event (its
@@ -45,7 +53,9 @@ export function createDeliverWebhookHandler(
     repo: new DynamoJobRepository(aws.dynamo, config[ENV.jobsTable]),
     outputs: new S3ObjectStore(aws.s3, aws.s3Presign, config[ENV.outputBucket]),
     webhooks: new DynamoWebhookStore(aws.dynamo, config[ENV.jobsTable]),
-    secrets: new DynamoWebhookSecrets(aws.dynamo, config[ENV.keysTable]),
+    secrets: cachedWebhookSecrets(new DynamoWebhookSecrets(aws.dynamo, config[ENV.keysTable]), {
+      ttlMs: SECRET_CACHE_MS,
+    }),
     send: webhookSender(client, config[WEBHOOK_ENV.timeoutSeconds] * 1000),
     retry: {
       maxAttempts: config[WEBHOOK_ENV.maxAttempts],

@@ -23,6 +23,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   framerate: '--framerate',
   frame_limit: '--frame-limit',
   mov_codec: '--mov-codec',
+  refine: '--refine',
   background: '--bg-image / --bg-video',
 };
 
@@ -36,6 +37,7 @@ interface VideoFlags {
   readonly framerate?: string;
   readonly frameLimit?: string;
   readonly movCodec?: string;
+  readonly refine?: boolean;
   readonly smoothing: boolean;
 }
 
@@ -59,6 +61,7 @@ export function videoCommand(env: Record<string, string | undefined> = process.e
     .option('--framerate <1-60>', 'output frames per second (resampled; default: the input rate)')
     .option('--frame-limit <n>', 'read only the first n frames')
     .option('--mov-codec <prores|qtrle>', 'codec of mov output', 'prores')
+    .option('--refine', "refine each frame's mask: edges snapped to the frame, solid subject")
     .option('--no-smoothing', 'turn off temporal smoothing of the masks')
     .action(async (file: string, flags: VideoFlags) => {
       await runVideo(file, flags, env);
@@ -153,6 +156,7 @@ function toFields(flags: VideoFlags, modelIsPath: boolean): RawFields {
     framerate: flags.framerate,
     frame_limit: flags.frameLimit,
     mov_codec: flags.movCodec,
+    refine: flags.refine,
   };
 }
 

@@ -147,6 +147,8 @@ function buildForm(inline) {
     data.append('video_bg_color', el.video_bg_color.value);
     if (el.framerate.value !== '') data.append('framerate', el.framerate.value);
     if (el.frame_limit.value !== '') data.append('frame_limit', el.frame_limit.value);
+    // The API's one `refine` field; the page has a box per kind, only the shown one is sent.
+    if (el.video_refine.checked) data.append('refine', 'true');
     if (el.video_background.files[0]) data.append('background', el.video_background.files[0]);
   }
   if (inline) {

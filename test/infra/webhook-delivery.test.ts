@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV, QUEUE_SETTINGS } from '../../core/config/resources.ts';
+import { retrySchedule, WEBHOOK_RETRY_DEFAULTS } from '../../core/webhooks/retry-schedule.ts';
 import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
 import { type CfnJson, resourcesOfType, synthesizedForFile } from './support/test-app.ts';
 
@@ -58,6 +59,21 @@ describe('the webhooks queue', () => {
     expect(JSON.stringify(props.RedrivePolicy.deadLetterTargetArn)).toContain(deadLetter);
     const fn = built.serviceTemplate.toJSON().Resources[functionId('deliverwebhook')].Properties;
     expect(fn.Timeout).toBeLessThan(props.VisibilityTimeout);
+  });
+
+  // Lambda's SQS guidance: a visibility of at least 6 times the function's timeout, so a batch
+  // held back while the function is throttled is not received again (a receive is an attempt
+  // here, so an early one would use up the event's attempts without trying the receiver).
+  it('hides a received event for at least 6 times the delivery timeout, and keeps it past the retry schedule', () => {
+    const { queue } = queueIds();
+    const props = built.serviceTemplate.toJSON().Resources[queue].Properties;
+    const fn = built.serviceTemplate.toJSON().Resources[functionId('deliverwebhook')].Properties;
+    expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn.Timeout);
+    const waits = retrySchedule({
+      maxAttempts: QUEUE_SETTINGS.webhook.maxReceiveCount,
+      retryBaseSeconds: WEBHOOK_RETRY_DEFAULTS.retryBaseSeconds,
+    });
+    expect(props.MessageRetentionPeriod).toBeGreaterThan(waits.reduce((a, b) => a + b, 0));
   });
 
   it('refuses plain-http access to both queues', () => {

@@ -232,6 +232,8 @@ describe('webhooks through the local stack', () => {
         inputs: new S3ObjectStore(stack.clients.s3, stack.clients.s3Presign, resources.inputBucket),
         // The file's message is lost: no worker will ever end it or report it.
         queue: { send: async () => undefined },
+        // The receiver is plain http on loopback, as the local stack allows.
+        imageUrlRules: { allowHttp: true },
       },
     );
     // Ended as by a worker that died right after writing the verdict.
@@ -266,6 +268,7 @@ describe('webhooks through the local stack', () => {
         repo: new DynamoJobRepository(stack.clients.dynamo, resources.jobsTable),
         inputs: new S3ObjectStore(stack.clients.s3, stack.clients.s3Presign, resources.inputBucket),
         queue: { send: async () => undefined },
+        imageUrlRules: { allowHttp: true },
       },
     );
     const store = new DynamoWebhookStore(stack.clients.dynamo, resources.jobsTable);

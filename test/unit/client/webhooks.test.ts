@@ -103,6 +103,30 @@ describe('createWebhookReceiver and wait({ webhook })', () => {
     }
   });
 
+  it('remembers only the latest rememberEvents ids, so its memory stays bounded', async () => {
+    const events: string[] = [];
+    const receiver = await createWebhookReceiver({
+      secret: SECRET,
+      rememberEvents: 2,
+      onEvent: (e) => events.push(e.id),
+    });
+    try {
+      for (const uuid of ['a', 'b', 'c', 'b', 'a']) {
+        const body = eventBody(uuid);
+        const res = await fetch(receiver.url, {
+          method: 'POST',
+          headers: { 'cutout-signature': sign(body) },
+          body,
+        });
+        expect(res.status).toBe(200);
+      }
+      // 'b' was still remembered when it came again; 'a' had been dropped for 'c'.
+      expect(events).toEqual(['evt_a', 'evt_b', 'evt_c', 'evt_a']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('wakes wait() when the job.finished event arrives, well before its next poll', async () => {
     const receiver = await createWebhookReceiver({ secret: SECRET });
     try {

@@ -149,11 +149,15 @@ describe('image_url inputs in the worker', () => {
     expect(await ports.inputs.head(INPUT_KEY)).toBeUndefined();
   });
 
-  it('fails an answer that says it is not an image', async () => {
+  it('fails an answer that says it is not an image, dropping its body at once', async () => {
     const ports = await setup();
+    let discarded = 0;
     const { fetch } = fetcher(async () => ({
       body: chunks([60, 104]),
       contentType: 'text/html; charset=utf-8',
+      discard: () => {
+        discarded += 1;
+      },
     }));
     await processFile(
       MESSAGE,
@@ -162,6 +166,7 @@ describe('image_url inputs in the worker', () => {
     const file = (await ports.repo.getJob(JOB_ID))?.files[0];
     expect(file?.status).toBe('failed');
     expect(file?.error).toBe(`cat.png: image_url ${URL_}: the answer is text/html, not an image`);
+    expect(discarded).toBe(1);
   });
 
   it('fails the file when the worker has no fetcher', async () => {

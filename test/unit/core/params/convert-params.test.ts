@@ -110,6 +110,16 @@ describe('parseVideoOptions', () => {
     }
   });
 
+  it('takes refine (default off), while the other mask refinements stay images only', () => {
+    expect(parseVideoOptions({}).refine).toBe(false);
+    expect(parseVideoOptions({ refine: 'true' }).refine).toBe(true);
+    expect(parseVideoOptions({ refine: true }).refine).toBe(true);
+    expect(errorOf(() => parseVideoOptions({ refine: 'perhaps' })).field).toBe('refine');
+    const error = errorOf(() => parseVideoOptions({ refine: 'true', mask_feather: '4' }));
+    expect(error.field).toBe('mask_feather');
+    expect(error.message).toMatch(/images only/);
+  });
+
   it('validates framerate to 1-60', () => {
     expect(parseVideoOptions({ framerate: '60' }).framerate).toBe(60);
     expect(errorOf(() => parseVideoOptions({ framerate: '61' })).message).toMatch(/^framerate: /);

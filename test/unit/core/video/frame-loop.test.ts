@@ -93,6 +93,36 @@ describe('runFrameLoop', () => {
     expect(pass.written).toEqual([9, 9, 9]);
   });
 
+  it('refines each smoothed mask against its own frame', async () => {
+    const order: string[] = [];
+    const pass = fakePass(3);
+    await runFrameLoop({
+      pass,
+      size: S,
+      batchSize: 2,
+      segment: echoSegment,
+      smoother: {
+        next: (rgb, m) => {
+          order.push(`smooth ${rgb[0]}:${m[0]}`);
+          return new Uint8Array(m.length).fill((m[0] ?? 0) + 10);
+        },
+      },
+      refine: (frame, mask) => {
+        order.push(`refine ${frame.data[0]}:${mask.data[0]} ${frame.width}x${mask.width}`);
+        return { ...mask, data: new Uint8Array(mask.data.length).fill((mask.data[0] ?? 0) + 50) };
+      },
+    });
+    expect(order).toEqual([
+      'smooth 0:0',
+      `refine 0:10 ${S}x${S}`,
+      'smooth 1:1',
+      `refine 1:11 ${S}x${S}`,
+      'smooth 2:2',
+      `refine 2:12 ${S}x${S}`,
+    ]);
+    expect(pass.written).toEqual([60, 61, 62]);
+  });
+
   it('keeps frame order when a slow model answers later batches first', async () => {
     // Batch k waits (5 - k) ms: a later batch's inference ends before an earlier one's.
     let call = 0;

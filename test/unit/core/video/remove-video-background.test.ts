@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { CutoutError } from '../../../../core/errors.ts';
 import type { Mask, RgbImage } from '../../../../core/image/raster.ts';
 import { parseVideoOptions } from '../../../../core/params/convert-params.ts';
+import { refineModelMask } from '../../../../core/pipeline/refine/refine-model-mask.ts';
 import type { Segmenter } from '../../../../core/ports.ts';
 import { removeVideoBackground } from '../../../../core/video/remove-video-background.ts';
+import {
+  createTemporalSmoother,
+  DEFAULT_SMOOTHING,
+} from '../../../../core/video/temporal-smoother.ts';
 import type {
   VideoCodec,
   VideoInfo,
@@ -281,6 +286,52 @@ describe('removeVideoBackground', () => {
       });
     },
   );
+
+  it('refines each smoothed mask against its model frame when refine is asked', async () => {
+    // Left half unsure background (40), right half unsure subject (220): refine moves both.
+    const split = async (frames: readonly RgbImage[]): Promise<Mask[]> =>
+      frames.map(() => ({
+        data: Uint8Array.from({ length: S * S }, (_, i) => (i % S < S / 2 ? 40 : 220)),
+        width: S,
+        height: S,
+      }));
+    const convert = async (fields: Record<string, unknown>, extra: object = {}) => {
+      const codec = fakeCodec({}, 3);
+      await removeVideoBackground(
+        {
+          inputPath: '/in/clip.mp4',
+          outputPath: '/out/clip.mov',
+          options: parseVideoOptions(fields),
+          ...extra,
+        },
+        { segmenter, codec, segment: split },
+      );
+      return codec.written.map((m) => Buffer.from(m));
+    };
+    // The fake codec's model frames are all 200 grey.
+    const frame: RgbImage = { data: new Uint8Array(S * S * 3).fill(200), width: S, height: S };
+    const [inferred] = await split([frame]);
+    const refined = Buffer.from(refineModelMask(frame, inferred as Mask).data);
+    expect(refined.equals(Buffer.from((inferred as Mask).data))).toBe(false);
+
+    const unsmoothed = { smoothing: false };
+    expect(await convert({ video_format: 'mov' }, unsmoothed)).toEqual(
+      Array(3).fill(Buffer.from((inferred as Mask).data)),
+    );
+    expect(await convert({ video_format: 'mov', refine: 'false' }, unsmoothed)).toEqual(
+      Array(3).fill(Buffer.from((inferred as Mask).data)),
+    );
+    expect(await convert({ video_format: 'mov', refine: 'true' }, unsmoothed)).toEqual(
+      Array(3).fill(refined),
+    );
+    // With smoothing (the default), the smoother's masks are refined.
+    const smoother = createTemporalSmoother(S, S, DEFAULT_SMOOTHING);
+    const expected = [0, 1, 2].map(() => {
+      const smoothed = smoother.next(frame.data, (inferred as Mask).data);
+      return Buffer.from(refineModelMask(frame, { data: smoothed, width: S, height: S }).data);
+    });
+    expect(await convert({ video_format: 'mov', refine: true })).toEqual(expected);
+  });
 
   it('aborts the encoder when inference fails', async () => {
     const codec = fakeCodec();

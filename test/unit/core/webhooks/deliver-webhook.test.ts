@@ -113,6 +113,23 @@ describe('webhook delivery', () => {
     expect(posts).toHaveLength(3);
   });
 
+  it('retries a receiver that answers a redirect, saying it was not followed', async () => {
+    const ports = webhookPorts();
+    const jobId = await finishedJob(ports);
+    const { send } = receiver([301]);
+    expect(await deliver(ports, jobId, 1, send)).toMatchObject({ outcome: 'retry' });
+    const results = await getResults(jobId, {
+      repo: ports.repo,
+      outputs: ports.outputs,
+      clock: ports.clock,
+    });
+    expect(results.webhook).toMatchObject({
+      state: 'retrying',
+      last_status: 301,
+      last_error: 'the receiver answered HTTP 301, a redirect; redirects are not followed',
+    });
+  });
+
   it('fails at once, without retries, for an address the outbound guard refuses', async () => {
     const ports = webhookPorts();
     const jobId = await finishedJob(ports);

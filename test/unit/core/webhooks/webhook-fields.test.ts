@@ -33,6 +33,15 @@ describe('webhook_url and webhook_events', () => {
     ).toEqual(['file.finished']);
   });
 
+  it('refuses http unless the deployment allows it (the local stack), as for image_url', () => {
+    const url = 'http://example.com/hook';
+    expect(problem({ webhook_url: url })).toEqual({
+      field: 'webhook_url',
+      message: 'webhook_url: uses http; only https URLs are allowed here',
+    });
+    expect(parseWebhookRequest({ webhook_url: url }, { allowHttp: true })?.url).toBe(url);
+  });
+
   it('refuses bad values naming the field', () => {
     expect(problem({ webhook_url: 'not a url' }).field).toBe('webhook_url');
     expect(problem({ webhook_url: 'ftp://example.com/x' }).message).toMatch(/webhook_url.*https/);
