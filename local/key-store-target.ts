@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createAwsClients } from '../adapters/aws/clients.ts';
 import { DynamoKeyStore } from '../adapters/aws/dynamo-key-store.ts';
-import { DynamoWebhookSecrets } from '../adapters/aws/dynamo-webhook-secrets.ts';
+import { DynamoWebhookSecretAdmin } from '../adapters/aws/dynamo-webhook-secrets.ts';
 import { CutoutError } from '../core/errors.ts';
 import type { KeyStore } from '../core/jobs/ports.ts';
 import type { WebhookSecretAdmin } from '../core/webhooks/ports.ts';
@@ -44,7 +44,7 @@ export async function localKeyStore(options: KeyStoreTargetOptions): Promise<Key
     });
     return {
       store: new DynamoKeyStore(clients.dynamo, running.keysTable),
-      webhookSecrets: new DynamoWebhookSecrets(clients.dynamo, running.keysTable),
+      webhookSecrets: new DynamoWebhookSecretAdmin(clients.dynamo, running.keysTable),
       description: `the local stack at ${running.url} (data: ${running.dataDir})`,
       close: async () => clients.dynamo.destroy(),
     };
@@ -65,7 +65,7 @@ export async function localKeyStore(options: KeyStoreTargetOptions): Promise<Key
   });
   return {
     store: new DynamoKeyStore(clients.dynamo, emulators.resources.keysTable),
-    webhookSecrets: new DynamoWebhookSecrets(clients.dynamo, emulators.resources.keysTable),
+    webhookSecrets: new DynamoWebhookSecretAdmin(clients.dynamo, emulators.resources.keysTable),
     description: `the stopped local stack's data in ${dataDir}`,
     close: async () => {
       clients.dynamo.destroy();

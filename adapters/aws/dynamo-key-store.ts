@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ApiKeyRecord, KeyStore } from '../../core/jobs/ports.ts';
+import { WEBHOOK_SECRET_PREFIX } from '../../core/webhooks/webhook-settings.ts';
 import { toAwsCutoutError } from './aws-errors.ts';
 
 const keyItemSchema = z.object({
@@ -82,6 +83,9 @@ export class DynamoKeyStore implements KeyStore {
         const page = await this.#db.send(
           new ScanCommand({
             TableName: this.#table,
+            // The table also holds each key's webhook signing secret, under its own prefix.
+            FilterExpression: 'NOT begins_with(keyHash, :secret)',
+            ExpressionAttributeValues: { ':secret': WEBHOOK_SECRET_PREFIX },
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),
         );

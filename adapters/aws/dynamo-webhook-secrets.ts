@@ -1,85 +1,99 @@
-import { type DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { WebhookSecretAdmin } from '../../core/webhooks/ports.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { WebhookSecretAdmin, WebhookSecrets } from '../../core/webhooks/ports.ts';
+import { WEBHOOK_SECRET_PREFIX } from '../../core/webhooks/webhook-settings.ts';
 import { generateWebhookSecret } from '../../core/webhooks/webhook-signature.ts';
 import { isConditionFailed, toAwsCutoutError } from './aws-errors.ts';
 
 /**
- * Each API key's webhook signing secret, an attribute of the key's item in the keys table
- * (`webhookSecret`; the key itself is stored only as a hash, but a signing secret must be
- * readable to sign). A key made before webhooks existed gets one on first use: the write is
- * `if_not_exists`, so two callers racing for it both end up with the one that landed first.
+ * Each API key's webhook signing secret, as its own item in the keys table under the partition
+ * key `webhook-secret#<keyId>`. The key items are keyed by the key's hash, which a job does not
+ * record; keying the secret by id lets the delivery Lambda read it with one GetItem, and lets
+ * its IAM policy be limited to these items (`dynamodb:LeadingKeys`), so it can neither list the
+ * keys nor touch a key's revocation or expiry.
  */
-export class DynamoWebhookSecrets implements WebhookSecretAdmin {
-  readonly #db: DynamoDBDocumentClient;
-  readonly #table: string;
-  readonly #generate: () => string;
+const secretKey = (keyId: string) => ({ keyHash: `${WEBHOOK_SECRET_PREFIX}${keyId}` });
+
+/** The delivery side: reads a key's secret, making one on first use (racers agree on it). */
+export class DynamoWebhookSecrets implements WebhookSecrets {
+  protected readonly db: DynamoDBDocumentClient;
+  protected readonly table: string;
+  protected readonly generate: () => string;
 
   constructor(db: DynamoDBDocumentClient, tableName: string, generate = generateWebhookSecret) {
-    this.#db = db;
-    this.#table = tableName;
-    this.#generate = generate;
+    this.db = db;
+    this.table = tableName;
+    this.generate = generate;
   }
 
-  /** The key's secret, made now if it has none. @returns undefined when no key has the id */
   async secretFor(keyId: string): Promise<string | undefined> {
-    const item = await this.#findById(keyId);
-    if (!item) return undefined;
-    if (typeof item.webhookSecret === 'string') return item.webhookSecret;
-    return this.#write(item.keyHash, 'if_not_exists(webhookSecret, :s)');
+    return (await this.read(keyId)) ?? this.write(keyId, false);
   }
 
-  /** Replaces the key's secret with a new one (events signed from now on use it). */
-  async rotate(keyId: string): Promise<string | undefined> {
-    const item = await this.#findById(keyId);
-    if (!item) return undefined;
-    return this.#write(item.keyHash, ':s');
-  }
-
-  async #write(keyHash: string, value: string): Promise<string | undefined> {
+  protected async read(keyId: string): Promise<string | undefined> {
     try {
-      const out = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { keyHash },
-          UpdateExpression: `SET webhookSecret = ${value}`,
-          ConditionExpression: 'attribute_exists(keyHash)',
-          ExpressionAttributeValues: { ':s': this.#generate() },
-          ReturnValues: 'ALL_NEW',
-        }),
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: secretKey(keyId), ConsistentRead: true }),
       );
-      const secret = out.Attributes?.webhookSecret;
+      const secret = out.Item?.webhookSecret;
       return typeof secret === 'string' ? secret : undefined;
     } catch (error) {
-      if (isConditionFailed(error)) return undefined;
       throw toAwsCutoutError(error, 'webhook signing secret');
     }
   }
 
-  /** The table is keyed by hash; an id is found by a filtered scan (a table of a few keys). */
-  async #findById(
-    keyId: string,
-  ): Promise<{ keyHash: string; webhookSecret?: unknown } | undefined> {
+  /** Writes a new secret: only if none exists (first use), or unconditionally (rotation). */
+  protected async write(keyId: string, replace: boolean): Promise<string | undefined> {
+    const secret = this.generate();
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...secretKey(keyId), keyId, webhookSecret: secret },
+          ...(replace ? {} : { ConditionExpression: 'attribute_not_exists(keyHash)' }),
+        }),
+      );
+      return secret;
+    } catch (error) {
+      // Another caller made it first: theirs stands.
+      if (isConditionFailed(error)) return this.read(keyId);
+      throw toAwsCutoutError(error, 'webhook signing secret');
+    }
+  }
+}
+
+/**
+ * The operator's side (`cutout keys webhook-secret`): the same items, but only for a key that
+ * exists, found by id in the key items (a Scan, an operator's command on a table of a few keys).
+ */
+export class DynamoWebhookSecretAdmin extends DynamoWebhookSecrets implements WebhookSecretAdmin {
+  override async secretFor(keyId: string): Promise<string | undefined> {
+    return (await this.#keyExists(keyId)) ? super.secretFor(keyId) : undefined;
+  }
+
+  async rotate(keyId: string): Promise<string | undefined> {
+    return (await this.#keyExists(keyId)) ? this.write(keyId, true) : undefined;
+  }
+
+  async #keyExists(keyId: string): Promise<boolean> {
     let startKey: Record<string, unknown> | undefined;
     try {
       do {
-        const page = await this.#db.send(
+        const page = await this.db.send(
           new ScanCommand({
-            TableName: this.#table,
-            FilterExpression: 'keyId = :id',
-            ExpressionAttributeValues: { ':id': keyId },
-            ProjectionExpression: 'keyHash, webhookSecret',
+            TableName: this.table,
+            FilterExpression: 'keyId = :id AND NOT begins_with(keyHash, :secret)',
+            ExpressionAttributeValues: { ':id': keyId, ':secret': WEBHOOK_SECRET_PREFIX },
+            ProjectionExpression: 'keyHash',
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),
         );
-        const hit = page.Items?.[0];
-        if (hit && typeof hit.keyHash === 'string') {
-          return { keyHash: hit.keyHash, webhookSecret: hit.webhookSecret };
-        }
+        if ((page.Items ?? []).length > 0) return true;
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     } catch (error) {
       throw toAwsCutoutError(error, 'API keys');
     }
-    return undefined;
+    return false;
   }
 }

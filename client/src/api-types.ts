@@ -44,7 +44,7 @@ export type ApiImageOptions = {
   readonly mask_feather?: number;
   /** Remove the removed background colour from partly transparent edge pixels (see docs/images.md) */
   readonly despill?: boolean;
-  /** Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask before temporal smoothing (see docs/refine.md) */
+  /** Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask after temporal smoothing (see docs/refine.md) */
   readonly refine?: boolean;
   /** An image to fetch instead of a file part; repeat the field for more (also image_url[]; in JSON, a list). Images only; https only on AWS. The worker fetches it through the outbound guard (public addresses only, no redirects, a 20 s timeout, the image size cap); a refused or failed fetch fails that file alone (docs/image-url.md) */
   readonly image_url?: string;
@@ -75,7 +75,7 @@ export type ApiVideoOptions = {
   readonly frame_limit?: number;
   /** Case-insensitive; spaces, dashes and underscores are alike */
   readonly mov_codec?: "prores" | "qtrle";
-  /** Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask before temporal smoothing (see docs/refine.md) */
+  /** Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask after temporal smoothing (see docs/refine.md) */
   readonly refine?: boolean;
 };
 

@@ -7,7 +7,7 @@ const refine = booleanField(false);
     fieldDocs.add(refine, {
       ...doc,
       description:
-        "Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask before temporal smoothing (see docs/refine.md)",
+        "Refine the model mask: edges snapped to the image, certain foreground fully opaque and certain background fully transparent; on a video, each frame's mask after temporal smoothing (see docs/refine.md)",
     });
   }
 }

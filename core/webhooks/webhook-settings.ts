@@ -27,3 +27,9 @@ export const WEBHOOK_DEFAULTS = {
   /** The queue's visibility timeout: 6 times the delivery Lambda's (QUEUE_SETTINGS.webhook). */
   visibilityTimeoutSeconds: 180,
 } as const;
+
+/**
+ * Partition-key prefix of the webhook signing secrets in the keys table: the adapter writes them
+ * under it, and the delivery Lambda's IAM policy is limited to it.
+ */
+export const WEBHOOK_SECRET_PREFIX = 'webhook-secret#';

@@ -13,7 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, QUEUE_SETTINGS, RESOURCES } from '../../core/config/resources.ts';
-import { WEBHOOK_ENV } from '../../core/webhooks/webhook-settings.ts';
+import { WEBHOOK_ENV, WEBHOOK_SECRET_PREFIX } from '../../core/webhooks/webhook-settings.ts';
 import { deliverWebhookEnvShape } from '../../functions/deliver-webhook/env.ts';
 import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
@@ -95,11 +95,15 @@ export class WebhookDelivery extends Construct {
         resources: [props.jobsTable.tableArn],
       }),
     );
-    // The signing secret: found by key id (a filtered Scan), made on first use (UpdateItem).
+    // The signing secrets only (their own items, adapters/aws/dynamo-webhook-secrets.ts): read,
+    // and made on first use; never the key items themselves.
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [props.keysTable.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${WEBHOOK_SECRET_PREFIX}*`] },
+        },
       }),
     );
     // The event's download_url links are presigned with the function's own credentials.

@@ -15,7 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoKeyStore } from '../../adapters/aws/dynamo-key-store.ts';
-import { DynamoWebhookSecrets } from '../../adapters/aws/dynamo-webhook-secrets.ts';
+import { DynamoWebhookSecretAdmin } from '../../adapters/aws/dynamo-webhook-secrets.ts';
 import { CutoutError } from '../../core/errors.ts';
 import type { ApiKeyRecord, KeyStore } from '../../core/jobs/ports.ts';
 import type { KeyStoreTarget } from '../key-store-target.ts';
@@ -258,7 +258,7 @@ export async function deployedKeyStore(options: DeployedStackOptions): Promise<K
       apiGateway,
       stack.usagePlanId,
     ),
-    webhookSecrets: new DynamoWebhookSecrets(dynamo, stack.keysTable),
+    webhookSecrets: new DynamoWebhookSecretAdmin(dynamo, stack.keysTable),
     description: `stack ${stack.stackName} (${stack.region}, table ${stack.keysTable}); call it at ${stack.apiEndpoint}/v1/convert`,
     close: async () => {
       dynamo.destroy();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { INGEST_ENV, ingestEnvShape } from '../../containers/ingest/env.ts';
+import { WEBHOOK_SECRET_PREFIX } from '../../core/webhooks/webhook-settings.ts';
 import { AUTHORIZER_CACHE_SECONDS } from '../../functions/authorizer/cache-ttl.ts';
 import { KEY_STORE_ACTIONS } from '../../infra/constructs/table-grants.ts';
 import { ingestEnvironment } from './support/ingest-template.ts';
@@ -38,11 +39,16 @@ describe('key revocation on AWS', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as CfnJson[])
       .filter((s) => /keys/i.test(JSON.stringify(s.Resource)))
       .filter((s) => [s.Action].flat().some((a) => String(a).startsWith('dynamodb:')));
-    // The webhook delivery's own: it finds a key's signing secret by id (a Scan) and makes one
-    // for a key that has none (UpdateItem); docs/webhooks.md.
-    const secrets = keyStatements.filter((s) => [s.Action].flat().includes('dynamodb:Scan'));
+    // The webhook delivery's own: the signing secrets' items only (their partition-key prefix),
+    // read and made on first use; never a key item, never a list of keys.
+    const secrets = keyStatements.filter((s) =>
+      JSON.stringify(s.Condition ?? {}).includes('LeadingKeys'),
+    );
     expect(secrets).toHaveLength(1);
-    expect([secrets[0]?.Action].flat().sort()).toEqual(['dynamodb:Scan', 'dynamodb:UpdateItem']);
+    expect([secrets[0]?.Action].flat().sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(secrets[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${WEBHOOK_SECRET_PREFIX}*`] },
+    });
     const readers = keyStatements.filter((s) => !secrets.includes(s));
     // The authorizer's and the streaming door's.
     expect(readers.length).toBeGreaterThanOrEqual(2);

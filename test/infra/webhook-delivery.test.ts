@@ -118,12 +118,13 @@ describe('the delivery Lambda', () => {
       .flatMap(actionsOf)
       .filter((a) => a.startsWith('dynamodb:'));
     expect([...new Set(dynamo)].sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
-      'dynamodb:Scan',
       'dynamodb:UpdateItem',
     ]);
     expect(JSON.stringify(statementsOf(id()))).not.toMatch(
-      /dynamodb:\*|DeleteItem|PutItem|s3:PutObject/,
+      /dynamodb:\*|DeleteItem|Scan|s3:PutObject/,
     );
   });
 });

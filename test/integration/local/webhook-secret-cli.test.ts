@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoKeyStore } from '../../../adapters/aws/dynamo-key-store.ts';
 import { DynamoWebhookSecrets } from '../../../adapters/aws/dynamo-webhook-secrets.ts';
 import { createApiKey } from '../../../core/jobs/api-keys.ts';
+import { WEBHOOK_SECRET_PREFIX } from '../../../core/webhooks/webhook-settings.ts';
 import type { LocalStack } from '../../../local/local-stack.ts';
 import { startTestStack } from './local-stack-harness.ts';
 
@@ -58,6 +59,10 @@ describe('cutout keys and webhook signing secrets', () => {
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(secret);
     expect((await cli('webhook-secret', keyId)).stdout.trim()).toBe(rotated);
+    // The secrets live beside the keys in the keys table; listing keys shows the key once.
+    const listed = (await cli('list')).stdout;
+    expect(listed.split(keyId)).toHaveLength(2);
+    expect(listed).not.toContain(WEBHOOK_SECRET_PREFIX);
 
     await expect(cli('webhook-secret', 'key_0123456789abcdef')).rejects.toMatchObject({
       stderr: expect.stringMatching(/id: no key has the id key_0123456789abcdef/),
@@ -80,8 +85,12 @@ describe('cutout keys and webhook signing secrets', () => {
     const got = await Promise.all(secrets.map((s) => s.secretFor(record.keyId)));
     expect(new Set(got).size).toBe(1);
     expect(got[0]).toMatch(/^whsec_/);
-    // The key itself still works as before: its record reads back unchanged.
-    const listed = await new DynamoKeyStore(stack.clients.dynamo, keysTable).list();
+    // The key itself still works as before: its record reads back unchanged, and the list
+    // holds keys only, not their secrets' items.
+    const keys = new DynamoKeyStore(stack.clients.dynamo, keysTable);
+    expect(await keys.findByHash(record.keyHash)).toEqual(record);
+    const listed = await keys.list();
     expect(listed.find((r) => r.keyId === record.keyId)).toEqual(record);
+    expect(listed.filter((r) => r.keyHash.startsWith(WEBHOOK_SECRET_PREFIX))).toEqual([]);
   });
 });
