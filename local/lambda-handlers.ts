@@ -22,8 +22,7 @@ import { createResultsHandler } from '../functions/results/create-handler.ts';
 import { parseResultsEnv } from '../functions/results/env.ts';
 import type { HandlerDeps } from '../functions/shared/handler-deps.ts';
 import type { RequestAuthorizer } from './api-server.ts';
-import type { DeadLetterHandler } from './dead-letter-relay.ts';
-import type { WebhookHandler } from './webhook-relay.ts';
+import type { SqsLambdaHandler } from './sqs-event-relay.ts';
 
 /**
  * The deployed Lambda handlers, built through the same factories and schemas as on AWS. Each
@@ -43,9 +42,9 @@ export interface LambdaHandlers {
   readonly files: ProxyHandler;
   readonly authorizer: RequestAuthorizer;
   readonly onUpload: UploadHandler;
-  readonly onDeadLetter: DeadLetterHandler;
+  readonly onDeadLetter: SqsLambdaHandler;
   readonly reconciler: ReconcileHandler;
-  readonly deliverWebhook: WebhookHandler;
+  readonly deliverWebhook: SqsLambdaHandler;
 }
 
 export function createLambdaHandlers(

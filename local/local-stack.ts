@@ -17,17 +17,16 @@ import { QUEUE_SETTINGS, RESOURCES } from '../core/config/resources.ts';
 import type { Processors } from '../core/jobs/ports.ts';
 import { WEBHOOK_ENV } from '../core/webhooks/webhook-settings.ts';
 import type { ReconcileRun } from '../functions/reconciler/create-handler.ts';
-import { type DeadLetterRelay, startDeadLetterRelay } from './dead-letter-relay.ts';
 import { ensureDevKey } from './dev-key.ts';
 import type { DiskBudget } from './disk-budget.ts';
 import { type EmulatorOptions, type Emulators, startEmulators } from './emulators.ts';
 import { type FrontDoor, type RunningFrontDoor, startFrontDoor } from './front-door.ts';
 import { createLambdaHandlers, type LambdaHandlers } from './lambda-handlers.ts';
+import { type SqsEventRelay, startSqsEventRelay } from './sqs-event-relay.ts';
 import { clearStackState, writeStackState } from './stack-state.ts';
 import { startStorageUpkeep, storageSettings } from './storage-upkeep.ts';
 import type { SweepReport } from './ttl-sweeper.ts';
 import { loadWebAssets } from './web-assets.ts';
-import { startWebhookRelay, type WebhookRelay } from './webhook-relay.ts';
 
 /**
  * The whole service in one process: emulators, the API behind its front door (the streaming
@@ -430,8 +429,8 @@ function relayDeadLetters(
   emulators: Emulators,
   handlers: LambdaHandlers,
   log: Log,
-): DeadLetterRelay {
-  return startDeadLetterRelay({
+): SqsEventRelay {
+  return startSqsEventRelay({
     sqs: clients.sqs,
     region: emulators.region,
     queues: [
@@ -445,6 +444,9 @@ function relayDeadLetters(
       },
     ],
     handler: handlers.onDeadLetter,
+    functionName: 'cutout-on-dead-letter',
+    timeoutMs: 60_000,
+    batchSize: 10,
     waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
     onError: (error) => log.warn('dead-letter.error', { error: error.message }),
   });
@@ -492,16 +494,22 @@ function relayWebhooks(
   emulators: Emulators,
   handlers: LambdaHandlers,
   log: Log,
-): WebhookRelay {
-  return startWebhookRelay({
+): SqsEventRelay {
+  return startSqsEventRelay({
     sqs: clients.sqs,
     region: emulators.region,
-    queue: {
-      url: emulators.resources.webhookQueueUrl,
-      arn: queueArn(emulators.region, RESOURCES.webhookQueue),
-    },
+    queues: [
+      {
+        url: emulators.resources.webhookQueueUrl,
+        arn: queueArn(emulators.region, RESOURCES.webhookQueue),
+      },
+    ],
     handler: handlers.deliverWebhook,
-    concurrency: options.webhooks?.pollers ?? 4,
+    functionName: 'cutout-deliver-webhook',
+    timeoutMs: 30_000,
+    // One message per poller: a receiver that never answers holds one poller, not a batch.
+    batchSize: 1,
+    pollersPerQueue: options.webhooks?.pollers ?? 4,
     waitTimeSeconds: options.worker?.waitTimeSeconds ?? 20,
     onError: (error) => log.warn('webhook-relay.error', { error: error.message }),
   });

@@ -27,6 +27,7 @@ import {
   pendingKey,
   pendingPartitions,
 } from './job-items.ts';
+import { queryPendingIndex } from './pending-index-query.ts';
 import { PENDING_INDEX } from './table-keys.ts';
 
 const WRITE_CONCURRENCY = 16;
@@ -207,32 +208,8 @@ export class DynamoJobRepository implements JobRepository {
     }
   }
 
-  async #queryPending(partition: string, query: PendingQuery): Promise<PendingFile[]> {
-    const found: PendingFile[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: PENDING_INDEX.name,
-            KeyConditionExpression: '#p = :p AND #s <= :before',
-            ExpressionAttributeNames: {
-              '#p': PENDING_INDEX.partitionKey.name,
-              '#s': PENDING_INDEX.sortKey.name,
-            },
-            ExpressionAttributeValues: { ':p': partition, ':before': query.before },
-            Limit: query.limit - found.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        found.push(...(page.Items ?? []).map(itemToPendingFile));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && found.length < query.limit);
-    } catch (error) {
-      throw toAwsCutoutError(error, `pending index ${partition}`);
-    }
-    return found;
+  #queryPending(partition: string, query: PendingQuery): Promise<PendingFile[]> {
+    return queryPendingIndex(this.#db, this.#table, partition, query, itemToPendingFile);
   }
 
   async #putIfAbsent(item: Record<string, unknown>, what: string): Promise<boolean> {

@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +7,7 @@ import type { WebhookStore } from '../../core/webhooks/ports.ts';
 import { isFinalState, type WebhookState } from '../../core/webhooks/webhook-model.ts';
 import { isConditionFailed, toAwsCutoutError } from './aws-errors.ts';
 import { pendingKey, pendingPartitions, WEBHOOK_PENDING_STATUS } from './job-items.ts';
+import { queryPendingIndex } from './pending-index-query.ts';
 import { JOB_SORT_KEY, PENDING_INDEX } from './table-keys.ts';
 
 /**
@@ -99,39 +99,16 @@ export class DynamoWebhookStore implements WebhookStore {
       .map((due) => due.jobId);
   }
 
-  async #queryDue(
+  #queryDue(
     partition: string,
     before: number,
     limit: number,
   ): Promise<{ jobId: string; since: number }[]> {
-    const found: { jobId: string; since: number }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: PENDING_INDEX.name,
-            KeyConditionExpression: '#p = :p AND #s <= :before',
-            ExpressionAttributeNames: {
-              '#p': PENDING_INDEX.partitionKey.name,
-              '#s': PENDING_INDEX.sortKey.name,
-            },
-            ExpressionAttributeValues: { ':p': partition, ':before': before },
-            Limit: limit - found.length,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item.sk !== JOB_SORT_KEY || typeof item.pk !== 'string') continue;
-          found.push({ jobId: item.pk, since: Number(item[PENDING_INDEX.sortKey.name]) });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey && found.length < limit);
-    } catch (error) {
-      throw toAwsCutoutError(error, `pending index ${partition}`);
-    }
-    return found;
+    return queryPendingIndex(this.#db, this.#table, partition, { before, limit }, (item) =>
+      item.sk === JOB_SORT_KEY && typeof item.pk === 'string'
+        ? { jobId: item.pk, since: Number(item[PENDING_INDEX.sortKey.name]) }
+        : undefined,
+    );
   }
 
   async #update(

@@ -108,19 +108,9 @@ export function keysCommand(
     }
   };
 
-  command
-    .command('create')
+  targetOptions(command.command('create'))
     .description('Create an API key and print it once')
     .requiredOption('--name <name>', 'who or what the key is for')
-    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
-    .option(
-      '--stack <name>',
-      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
-    )
-    .option(
-      '--region <region>',
-      "the deployed stack's region (default: AWS_REGION or your profile's)",
-    )
     .option(
       '--expires <when>',
       'when the key stops working: a date (2027-01-31, valid through that UTC day), an ISO instant with offset, or 30d / 12h / 2w from now',
@@ -174,21 +164,11 @@ export function keysCommand(
       },
     );
 
-  command
-    .command('revoke')
+  targetOptions(command.command('revoke'))
     .description(
       'Revoke an API key by its id (from `cutout keys list`); it is refused from then on',
     )
     .argument('<id>', 'the key id, key_ and 16 hex digits')
-    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
-    .option(
-      '--stack <name>',
-      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
-    )
-    .option(
-      '--region <region>',
-      "the deployed stack's region (default: AWS_REGION or your profile's)",
-    )
     .action(async (id: string, flags: KeysFlags) => {
       await withStore(flags, async (target) => {
         const record = await revokeApiKey(id, { keys: target.store });
@@ -199,20 +179,10 @@ export function keysCommand(
       });
     });
 
-  command
-    .command('webhook-secret')
+  targetOptions(command.command('webhook-secret'))
     .description("Print the key's webhook signing secret (made now if it has none), or --rotate it")
     .argument('<id>', 'the key id, key_ and 16 hex digits')
     .option('--rotate', 'replace the secret; events are signed with the new one from now on')
-    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
-    .option(
-      '--stack <name>',
-      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
-    )
-    .option(
-      '--region <region>',
-      "the deployed stack's region (default: AWS_REGION or your profile's)",
-    )
     .action(async (id: string, flags: KeysFlags & { rotate?: boolean }) => {
       const keyId = id.trim();
       if (!/^key_[0-9a-f]{16}$/.test(keyId)) {
@@ -240,19 +210,9 @@ export function keysCommand(
       });
     });
 
-  command
-    .command('list')
+  targetOptions(command.command('list'))
     .description(
       'List key ids, dates (created, expires, revoked), limits and names (keys themselves are not stored)',
-    )
-    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
-    .option(
-      '--stack <name>',
-      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
-    )
-    .option(
-      '--region <region>',
-      "the deployed stack's region (default: AWS_REGION or your profile's)",
     )
     .action(async (flags: KeysFlags) => {
       await withStore(flags, async (target) => {
@@ -264,4 +224,18 @@ export function keysCommand(
       });
     });
   return command;
+}
+
+/** Where a keys command acts: a local stack's data dir, or a deployed stack. */
+function targetOptions(command: Command): Command {
+  return command
+    .option('-d, --data-dir <dir>', "a local stack's data dir (default: the running local stack)")
+    .option(
+      '--stack <name>',
+      'a deployed stack instead (e.g. cutout-dev), with your AWS credentials',
+    )
+    .option(
+      '--region <region>',
+      "the deployed stack's region (default: AWS_REGION or your profile's)",
+    );
 }

@@ -4,29 +4,34 @@ import { Consumer } from 'sqs-consumer';
 import { lambdaContext } from '../adapters/http/proxy-event.ts';
 
 /**
- * On AWS each dead-letter queue is an event source of the on-dead-letter Lambda. Locally this
- * polls the dead-letter queues and hands their messages to the same handler as SQS events;
- * a message is deleted once the handler took it (not listed in batchItemFailures). A listed one
- * stays in flight: the handler has hidden it until it wants to look again (a file still under
- * a live lease), or the queue's visibility timeout brings it back, as on AWS.
+ * What Lambda's SQS event source does on AWS, for the local stack: pollers receive messages
+ * and hand them to the same handler as an SQS event. A message is deleted once the handler
+ * took it (not listed in batchItemFailures); a listed one stays in flight, hidden as the
+ * handler set it or until the queue's visibility timeout brings it back, as on AWS. Several
+ * pollers per queue let one slow message (a receiver that never answers) hold only its poller.
  */
 
-export type DeadLetterHandler = (
+export type SqsLambdaHandler = (
   event: SQSEvent,
   context: Context,
 ) => Promise<SQSBatchResponse | undefined>;
 
-export interface DeadLetterRelayOptions {
+export interface SqsEventRelayOptions {
   readonly sqs: SQSClient;
   readonly region: string;
-  /** Queue URL -> its ARN (the event's `eventSourceARN`). */
+  /** Each queue's URL and its ARN (the event's `eventSourceARN`). */
   readonly queues: readonly { readonly url: string; readonly arn: string }[];
-  readonly handler: DeadLetterHandler;
+  readonly handler: SqsLambdaHandler;
+  /** The function's name and timeout, as its Lambda context reports them. */
+  readonly functionName: string;
+  readonly timeoutMs: number;
+  readonly batchSize: number;
+  readonly pollersPerQueue?: number;
   readonly waitTimeSeconds?: number;
   readonly onError?: (error: Error) => void;
 }
 
-export interface DeadLetterRelay {
+export interface SqsEventRelay {
   stop(): void;
 }
 
@@ -51,19 +56,22 @@ function toRecord(message: Message, arn: string, region: string): SQSEvent['Reco
   };
 }
 
-export function startDeadLetterRelay(options: DeadLetterRelayOptions): DeadLetterRelay {
+export function startSqsEventRelay(options: SqsEventRelayOptions): SqsEventRelay {
   let stopped = false;
-  const consumers = options.queues.map(({ url, arn }) => {
+  const pollers = options.queues.flatMap((queue) =>
+    Array.from({ length: options.pollersPerQueue ?? 1 }, () => queue),
+  );
+  const consumers = pollers.map(({ url, arn }) => {
     const consumer = Consumer.create({
       queueUrl: url,
       sqs: options.sqs,
-      batchSize: 10,
+      batchSize: options.batchSize,
       waitTimeSeconds: options.waitTimeSeconds ?? 20,
       messageSystemAttributeNames: ['All'],
       handleMessageBatch: async (messages) => {
         const response = await options.handler(
           { Records: messages.map((m) => toRecord(m, arn, options.region)) },
-          lambdaContext('cutout-on-dead-letter', 60_000),
+          lambdaContext(options.functionName, options.timeoutMs),
         );
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
         return messages.filter((m) => !failed.has(m.MessageId ?? ''));
