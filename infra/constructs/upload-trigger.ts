@@ -1,10 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -17,6 +12,7 @@ import { uploadEnvShape } from '../../functions/on-upload/env.ts';
 import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
+import { queueWaitingAlarm } from './queue-waiting-alarm.ts';
 import { grantJobTable, JOB_TABLE_ACCESS } from './table-grants.ts';
 
 export interface UploadTriggerProps {
@@ -79,20 +75,13 @@ export class UploadTrigger extends Construct {
       retryAttempts: 2,
       maxEventAge: MAX_EVENT_AGE,
     });
-    this.failedEventsAlarm = new Alarm(this, 'EventsFailed', {
-      alarmDescription:
-        'an S3 upload event failed every on-upload attempt; it waits in the failed-events queue (an incoming/ object may need dropping again)',
-      metric: this.failedEvents.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.failedEventsAlarm.addAlarmAction(props.alarmAction);
-    this.failedEventsAlarm.addOkAction(props.alarmAction);
+    this.failedEventsAlarm = queueWaitingAlarm(
+      this,
+      'EventsFailed',
+      this.failedEvents,
+      'an S3 upload event failed every on-upload attempt; it waits in the failed-events queue (an incoming/ object may need dropping again)',
+      props.alarmAction,
+    );
 
     const destination = new LambdaDestination(this.handler.function);
     for (const prefix of [S3_PREFIX.jobs, S3_PREFIX.incoming]) {

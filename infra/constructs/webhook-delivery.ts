@@ -1,10 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm, IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -18,6 +13,7 @@ import { deliverWebhookEnvShape } from '../../functions/deliver-webhook/env.ts';
 import { environmentFor } from '../environment-for.ts';
 import { NodeFunction } from './node-function.ts';
 import { grantObjects } from './object-grants.ts';
+import { queueWaitingAlarm } from './queue-waiting-alarm.ts';
 
 export interface WebhookDeliveryProps {
   readonly jobsTable: ITable;
@@ -112,20 +108,13 @@ export class WebhookDelivery extends Construct {
       new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettered', {
-      alarmDescription:
-        'webhook events failed every attempt and went to the dead-letter queue (their jobs show webhook.state failed)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm.addAlarmAction(props.alarmAction);
-    this.deadLetterAlarm.addOkAction(props.alarmAction);
+    this.deadLetterAlarm = queueWaitingAlarm(
+      this,
+      'DeadLettered',
+      this.deadLetterQueue,
+      'webhook events failed every attempt and went to the dead-letter queue (their jobs show webhook.state failed)',
+      props.alarmAction,
+    );
   }
 
   /**

@@ -29,9 +29,33 @@ function action(command: string): string {
   return `dynamodb:${items[name] ?? name}`;
 }
 
-/** method -> the DynamoDB actions its body sends, following calls to `this.#helpers`. */
+/** exported function -> the DynamoDB commands its body sends, for the sibling modules `path` imports. */
+function importedHelpers(path: string, text: string): Map<string, string[]> {
+  const helpers = new Map<string, string[]>();
+  for (const m of text.matchAll(/import \{([^}]+)\} from '(\.\/[^']+\.ts)'/g)) {
+    const sibling = source(join(dirname(path), m[2] as string));
+    const names = (m[1] as string).split(',').map((n) => n.replace(/^\s*type\s+/, '').trim());
+    for (const name of names) {
+      const at = sibling.search(new RegExp(`^export (?:async )?function ${name}\\b`, 'm'));
+      if (at < 0) continue;
+      const next = sibling.slice(at + 1).search(/^export /m);
+      const body = sibling.slice(at, next < 0 ? undefined : at + 1 + next);
+      helpers.set(
+        name,
+        [...body.matchAll(/new (\w+Command)\(/g)].map((c) => action(c[1] as string)),
+      );
+    }
+  }
+  return helpers;
+}
+
+/**
+ * method -> the DynamoDB actions its body sends, following calls to `this.#helpers` and to
+ * functions imported from sibling adapter modules.
+ */
 function adapterActions(path: string): Map<string, string[]> {
   const text = source(path);
+  const imported = importedHelpers(path, text);
   const starts = [...text.matchAll(/^ {2}(?:async )?(#?\w+)\(/gm)];
   const bodies = new Map<string, string>();
   for (const [i, match] of starts.entries()) {
@@ -45,7 +69,10 @@ function adapterActions(path: string): Map<string, string[]> {
     const helpers = [...body.matchAll(/this\.(#\w+)\(/g)].flatMap((m) =>
       actionsOf(m[1] as string, seen),
     );
-    return [...new Set([...direct, ...helpers])].sort();
+    const modules = [...body.matchAll(/\b(\w+)\(/g)].flatMap(
+      (m) => imported.get(m[1] as string) ?? [],
+    );
+    return [...new Set([...direct, ...helpers, ...modules])].sort();
   };
   return new Map([...bodies.keys()].map((name) => [name, actionsOf(name, new Set())]));
 }
