@@ -114,6 +114,11 @@ function buildForm(inline) {
   data.append('lang', 'en');
   data.append('convert_to', el.convert_to.value);
   data.append('model', el.model.value);
+  // A webhook serves either kind; the per-file box adds file.finished to the job's event.
+  if (el.webhook_url.value.trim() !== '') {
+    data.append('webhook_url', el.webhook_url.value.trim());
+    if (el.webhook_per_file.checked) data.append('webhook_events', 'job.finished,file.finished');
+  }
   data.append('alpha_matting', String(el.alpha_matting.checked));
   if (el.alpha_matting.checked) {
     for (const name of ['alpha_fg', 'alpha_bg', 'alpha_erode', 'alpha_base_size']) {
